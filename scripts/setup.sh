@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root, or with sudo available).
+#   scripts/setup.sh run    install packages, build, fit the bundled sample into ./morphfit-out
+#   scripts/setup.sh test   install packages, build, run the whole test suite with CTest
+#   scripts/setup.sh deps | build   just that step
+# BUILD_DIR (default: build) and JOBS (default: all cores) can be set in the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+  local packages
+  packages=$(grep -v '^#' scripts/debian-packages.txt | tr '\n' ' ')
+  # Skip the network entirely when everything is already installed.
+  if dpkg-query -W -f='${Status}\n' $packages 2>/dev/null | grep -qv 'install ok installed' ||
+     [ "$(dpkg-query -W -f='${Status}\n' $packages 2>/dev/null | wc -l)" -ne "$(echo $packages | wc -w)" ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
+  fi
+}
+
+build() {
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMORPHFIT_WARNINGS_AS_ERRORS=ON
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+run_main() {
+  "$BUILD_DIR/apps/morphfit-info" --sample 1 --seed 1 --out morphfit-out
+}
+
+run_tests() {
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 900
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  build) build ;;
+  run) deps; build; run_main ;;
+  test) deps; build; run_tests ;;
+  *) echo "usage: $0 run|test|deps|build" >&2; exit 2 ;;
+esac
