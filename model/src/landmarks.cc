@@ -153,8 +153,8 @@ void ValidateLandmarks(const Landmarks& landmarks, int width, int height, const 
     if (!std::isfinite(x) || !std::isfinite(y)) throw Error(what + ": " + point + " is not finite");
     if (x < -0.5 || y < -0.5 || x > width - 0.5 || y > height - 0.5) {
       std::ostringstream message;
-      message << what << ": " << point << " (" << x << ", " << y << ") lies outside the "
-              << width << " x " << height << " image";
+      message << what << ": " << point << " (" << x << ", " << y << ") lies outside the " << width
+              << " x " << height << " image";
       throw Error(message.str());
     }
   }
