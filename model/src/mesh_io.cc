@@ -131,7 +131,8 @@ void WritePly(const std::string& path, const MeshView& mesh) {
   header << "ply\nformat binary_little_endian 1.0\ncomment written by morphfit\n"
          << "element vertex " << vertices.cols() << "\n"
          << "property float x\nproperty float y\nproperty float z\n";
-  if (mesh.normals != nullptr) header << "property float nx\nproperty float ny\nproperty float nz\n";
+  if (mesh.normals != nullptr)
+    header << "property float nx\nproperty float ny\nproperty float nz\n";
   if (mesh.colors != nullptr) {
     header << "property uchar red\nproperty uchar green\nproperty uchar blue\n";
   }

@@ -104,7 +104,7 @@ TEST(EosLoader, SfmBlendshapesAreTheSixNamedExpressions) {
       LoadEosBlendshapes(testing::RequireSharedPath("models/sfm/expression_blendshapes_3448.bin"));
   EXPECT_FALSE(blendshapes.is_pca);
   EXPECT_EQ(blendshapes.names, (std::vector<std::string>{"anger", "disgust", "fear", "happiness",
-                                                          "sadness", "surprise"}));
+                                                         "sadness", "surprise"}));
   EXPECT_EQ(blendshapes.scaled_basis.rows(), 10344);
   EXPECT_EQ(blendshapes.num_components(), 6);
   EXPECT_TRUE(blendshapes.stddev.isOnes());
@@ -145,9 +145,9 @@ TEST_F(SfmTest, UnitCoefficientAddsOneStandardDeviationOfTheOrthonormalColumn) {
     EXPECT_LT((instance - expected).cwiseAbs().maxCoeff(), 1e-9) << "component " << k;
     // The per-vertex path agrees with the full instance.
     for (int v : {0, 33, 3447}) {
-      EXPECT_LT((model_->Vertex(v, coefficients, Eigen::VectorXd()) - expected.segment<3>(3 * v))
-                    .norm(),
-                1e-9);
+      EXPECT_LT(
+          (model_->Vertex(v, coefficients, Eigen::VectorXd()) - expected.segment<3>(3 * v)).norm(),
+          1e-9);
     }
   }
 }
@@ -223,7 +223,7 @@ TEST_F(SfmTest, SymmetryCoversTheReferenceVerticesAndIsAnInvolution) {
       EXPECT_EQ(model_->symmetry[mirror], v) << "vertex " << v;
     }
   }
-  EXPECT_EQ(covered, 845);  // the reference shape's vertices
+  EXPECT_EQ(covered, 845);              // the reference shape's vertices
   EXPECT_EQ(model_->symmetry[0], 444);  // first line: 445 (1-based)
 }
 

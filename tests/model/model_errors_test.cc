@@ -24,7 +24,8 @@ std::string ReadBytes(const std::string& path) {
 }
 
 void WriteBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 // Expects `load` to throw morphfit::Error whose message names `path` and contains `problem`.
@@ -165,14 +166,16 @@ TEST_F(ModelFilesTest, Version2WithoutExpressionAndVersion3WithBlendshapes) {
 }
 
 TEST_F(ModelFilesTest, MissingFilesNameTheFile) {
-  ExpectFileError(Path("absent.bin"), [&] { LoadEosModel(Path("absent.bin")); }, "cannot open");
+  ExpectFileError(
+      Path("absent.bin"), [&] { LoadEosModel(Path("absent.bin")); }, "cannot open");
   ExpectFileError(Path("absent.bin"), [&] { LoadEosBlendshapes(Path("absent.bin")); });
   ExpectFileError(Path("absent.txt"), [&] { LoadSymmetry(Path("absent.txt"), 10); });
   LandmarkMapping mapping;
   ExpectFileError(Path("absent.toml"), [&] { ReadIbugMapping(Path("absent.toml"), mapping); });
   ExpectFileError(Path("absent.json"), [&] { ReadModelContours(Path("absent.json"), mapping); });
   ExpectFileError(Path("absent.h5"), [&] { LoadBfm2017(Path("absent.h5")); });
-  ExpectFileError(Path("nothing"), [&] { LoadModelDirectory(Path("nothing")); }, "get_models.sh");
+  ExpectFileError(
+      Path("nothing"), [&] { LoadModelDirectory(Path("nothing")); }, "get_models.sh");
 }
 
 TEST_F(ModelFilesTest, TruncatedSfmModelNamesTheFileAtEveryCut) {
@@ -180,17 +183,19 @@ TEST_F(ModelFilesTest, TruncatedSfmModelNamesTheFileAtEveryCut) {
   ASSERT_EQ(bytes.size(), 2784392u);
   const size_t mean_end = 12 + 10344 * 4;
   const size_t basis_end = mean_end + 8 + 10344 * 63 * 4;
-  for (size_t cut : {size_t{0}, size_t{2}, size_t{4}, size_t{9}, size_t{12}, mean_end - 1,
-                     mean_end + 8, bytes.size() / 2, basis_end + 4, bytes.size() - 3448 * 16,
-                     bytes.size() - 1}) {
+  for (size_t cut :
+       {size_t{0}, size_t{2}, size_t{4}, size_t{9}, size_t{12}, mean_end - 1, mean_end + 8,
+        bytes.size() / 2, basis_end + 4, bytes.size() - 3448 * 16, bytes.size() - 1}) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
     const std::string path = Path("cut_" + std::to_string(cut) + ".bin");
     WriteBytes(path, bytes.substr(0, cut));
-    ExpectFileError(path, [&] { LoadEosModel(path); }, "truncated");
+    ExpectFileError(
+        path, [&] { LoadEosModel(path); }, "truncated");
   }
   // Trailing garbage is as wrong as a missing end.
   WriteBytes(Path("long.bin"), bytes + "xx");
-  ExpectFileError(Path("long.bin"), [&] { LoadEosModel(Path("long.bin")); }, "unexpected bytes");
+  ExpectFileError(
+      Path("long.bin"), [&] { LoadEosModel(Path("long.bin")); }, "unexpected bytes");
 }
 
 TEST_F(ModelFilesTest, GarbageVersionAndSizesAreRejected) {
@@ -198,13 +203,15 @@ TEST_F(ModelFilesTest, GarbageVersionAndSizesAreRejected) {
   std::string version = bytes;
   version[0] = 99;
   WriteBytes(Path("version.bin"), version);
-  ExpectFileError(Path("version.bin"), [&] { LoadEosModel(Path("version.bin")); }, "version 99");
+  ExpectFileError(
+      Path("version.bin"), [&] { LoadEosModel(Path("version.bin")); }, "version 99");
 
   std::string rows = bytes;
   const int32_t negative = -5;
   rows.replace(4, 4, reinterpret_cast<const char*>(&negative), 4);
   WriteBytes(Path("rows.bin"), rows);
-  ExpectFileError(Path("rows.bin"), [&] { LoadEosModel(Path("rows.bin")); }, "implausible size");
+  ExpectFileError(
+      Path("rows.bin"), [&] { LoadEosModel(Path("rows.bin")); }, "implausible size");
 
   WriteBytes(Path("text.bin"), "this is not a model at all, just some text\n");
   ExpectFileError(Path("text.bin"), [&] { LoadEosModel(Path("text.bin")); });
@@ -216,25 +223,30 @@ TEST_F(ModelFilesTest, TruncatedBlendshapesNameTheFile) {
   for (size_t cut : {size_t{3}, size_t{8}, size_t{20}, bytes.size() / 2, bytes.size() - 1}) {
     const std::string path = Path("blend_" + std::to_string(cut) + ".bin");
     WriteBytes(path, bytes.substr(0, cut));
-    ExpectFileError(path, [&] { LoadEosBlendshapes(path); }, "truncated");
+    ExpectFileError(
+        path, [&] { LoadEosBlendshapes(path); }, "truncated");
   }
 }
 
 TEST_F(ModelFilesTest, BadTomlMappingNamesTheFile) {
   LandmarkMapping mapping;
   WriteBytes(Path("syntax.txt"), "[landmark_mappings\n9 = 33\n");
-  ExpectFileError(Path("syntax.txt"), [&] { ReadIbugMapping(Path("syntax.txt"), mapping); },
-                  "malformed TOML");
+  ExpectFileError(
+      Path("syntax.txt"), [&] { ReadIbugMapping(Path("syntax.txt"), mapping); }, "malformed TOML");
   WriteBytes(Path("table.txt"), "[other]\n9 = 33\n");
-  ExpectFileError(Path("table.txt"), [&] { ReadIbugMapping(Path("table.txt"), mapping); },
-                  "[landmark_mappings]");
+  ExpectFileError(
+      Path("table.txt"), [&] { ReadIbugMapping(Path("table.txt"), mapping); },
+      "[landmark_mappings]");
   WriteBytes(Path("index.txt"), "[landmark_mappings]\n69 = 33\n");
-  ExpectFileError(Path("index.txt"), [&] { ReadIbugMapping(Path("index.txt"), mapping); },
-                  "'69' is not an iBUG landmark number");
+  ExpectFileError(
+      Path("index.txt"), [&] { ReadIbugMapping(Path("index.txt"), mapping); },
+      "'69' is not an iBUG landmark number");
   WriteBytes(Path("vertex.txt"), "[landmark_mappings]\n9 = \"chin\"\n");
-  ExpectFileError(Path("vertex.txt"), [&] { ReadIbugMapping(Path("vertex.txt"), mapping); },
-                  "non-negative vertex index");
-  WriteBytes(Path("contour.txt"), "[landmark_mappings]\n9 = 33\n[contour_landmarks]\nright = [0]\n");
+  ExpectFileError(
+      Path("vertex.txt"), [&] { ReadIbugMapping(Path("vertex.txt"), mapping); },
+      "non-negative vertex index");
+  WriteBytes(Path("contour.txt"),
+             "[landmark_mappings]\n9 = 33\n[contour_landmarks]\nright = [0]\n");
   ExpectFileError(Path("contour.txt"), [&] { ReadIbugMapping(Path("contour.txt"), mapping); });
 }
 
@@ -243,8 +255,8 @@ TEST_F(ModelFilesTest, BadContourJsonNamesTheFile) {
   WriteBytes(Path("syntax.json"), "{\"model_contour\": {\"right_contour\": [1, 2,");
   ExpectFileError(Path("syntax.json"), [&] { ReadModelContours(Path("syntax.json"), mapping); });
   WriteBytes(Path("keys.json"), "{\"model_contour\": {\"right\": [1], \"left\": [2]}}");
-  ExpectFileError(Path("keys.json"), [&] { ReadModelContours(Path("keys.json"), mapping); },
-                  "right_contour");
+  ExpectFileError(
+      Path("keys.json"), [&] { ReadModelContours(Path("keys.json"), mapping); }, "right_contour");
   WriteBytes(Path("types.json"),
              "{\"model_contour\": {\"right_contour\": [\"a\"], \"left_contour\": [2]}}");
   ExpectFileError(Path("types.json"), [&] { ReadModelContours(Path("types.json"), mapping); });
@@ -252,15 +264,20 @@ TEST_F(ModelFilesTest, BadContourJsonNamesTheFile) {
 
 TEST_F(ModelFilesTest, BadSymmetryNamesTheFile) {
   WriteBytes(Path("word.txt"), "2\n1\nthree\n");
-  ExpectFileError(Path("word.txt"), [&] { LoadSymmetry(Path("word.txt"), 3); }, "line 3");
+  ExpectFileError(
+      Path("word.txt"), [&] { LoadSymmetry(Path("word.txt"), 3); }, "line 3");
   WriteBytes(Path("range.txt"), "2\n7\n");
-  ExpectFileError(Path("range.txt"), [&] { LoadSymmetry(Path("range.txt"), 3); }, "line 2");
+  ExpectFileError(
+      Path("range.txt"), [&] { LoadSymmetry(Path("range.txt"), 3); }, "line 2");
   WriteBytes(Path("zero.txt"), "0\n");
-  ExpectFileError(Path("zero.txt"), [&] { LoadSymmetry(Path("zero.txt"), 3); }, "line 1");
+  ExpectFileError(
+      Path("zero.txt"), [&] { LoadSymmetry(Path("zero.txt"), 3); }, "line 1");
   WriteBytes(Path("long.txt"), "2\n1\n3\n4\n");
-  ExpectFileError(Path("long.txt"), [&] { LoadSymmetry(Path("long.txt"), 3); }, "line 4");
+  ExpectFileError(
+      Path("long.txt"), [&] { LoadSymmetry(Path("long.txt"), 3); }, "line 4");
   WriteBytes(Path("empty.txt"), "");
-  ExpectFileError(Path("empty.txt"), [&] { LoadSymmetry(Path("empty.txt"), 3); }, "empty");
+  ExpectFileError(
+      Path("empty.txt"), [&] { LoadSymmetry(Path("empty.txt"), 3); }, "empty");
   WriteBytes(Path("good.txt"), "2 # comment\n1\n");
   EXPECT_EQ(LoadSymmetry(Path("good.txt"), 3), (std::vector<int>{1, 0, -1}));
 }
@@ -271,7 +288,8 @@ TEST_F(ModelFilesTest, ModelDirectoryWithABadPartNamesThatPart) {
   fs::create_symlink(shared + "/sfm_shape_3448.bin", Path("model/sfm_shape_3448.bin"));
   WriteBytes(Path("model/ibug_to_sfm.txt"), "[landmark_mappings]\n9 = 99999\n");
   // Vertex 99999 parses, but the model has 3448 vertices: Validate names the source.
-  ExpectFileError(Path("model"), [&] { LoadModelDirectory(Path("model")); }, "99999");
+  ExpectFileError(
+      Path("model"), [&] { LoadModelDirectory(Path("model")); }, "99999");
   WriteBytes(Path("model/sfm_model_contours.json"), "{");
   ExpectFileError(Path("model/sfm_model_contours.json"),
                   [&] { LoadModelDirectory(Path("model")); });
