@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <Eigen/Geometry>
@@ -30,6 +31,28 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 // screen): an edge a -> b is a left edge when it goes up, a top edge when it is horizontal and
 // goes right. Pixels exactly on other edges belong to the neighbouring triangle.
 bool IsTopLeft(int64_t dx, int64_t dy) { return dy < 0 || (dy == 0 && dx > 0); }
+
+// One row of a triangle's bounding box: z-test and write the pixels inside all three edges.
+// Branch-free (every pixel is read and rewritten) so that the compiler vectorises it.
+template <typename Int>
+void RasterRow(int64_t w0_start, int64_t w1_start, int64_t w2_start, int64_t step0, int64_t step1,
+               int64_t step2, float iz_start, float iz_step, int count, int32_t triangle_id,
+               float* __restrict depth, int32_t* __restrict ids) {
+  Int w0 = static_cast<Int>(w0_start), w1 = static_cast<Int>(w1_start),
+      w2 = static_cast<Int>(w2_start);
+  const Int s0 = static_cast<Int>(step0), s1 = static_cast<Int>(step1),
+            s2 = static_cast<Int>(step2);
+  for (int i = 0; i < count; ++i) {
+    const float iz = iz_start + iz_step * static_cast<float>(i);
+    const float old = depth[i];
+    const bool take = ((w0 | w1 | w2) >= 0) & (iz > old);
+    depth[i] = take ? iz : old;
+    ids[i] = take ? triangle_id : ids[i];
+    w0 += s0;
+    w1 += s1;
+    w2 += s2;
+  }
+}
 
 // A half-space of camera space: inside when normal . p + offset >= 0.
 struct ClipPlane {
@@ -166,24 +189,28 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b_
   const float iz_step = static_cast<float>(iz_dx);
 
   const int width = frame.width;
-  float* const depth = frame.depth.data();
-  int32_t* const ids = frame.triangle.data();
+  const int count = static_cast<int>(max_x - min_x + 1);
+  float* const depth = frame.depth.data() + min_x;
+  int32_t* const ids = frame.triangle.data() + min_x;
+  // Most triangles are small: their edge functions over the bounding box fit in int32, which
+  // halves the vector width the compiler needs.
+  const int64_t nx = max_x - min_x, ny = max_y - min_y;
+  auto bound = [&](int64_t row, int64_t sx, int64_t sy) {
+    return std::abs(row) + std::abs(sx) * nx + std::abs(sy) * ny;
+  };
+  const bool fits_int32 =
+      std::max({bound(row0, step_x0, step_y0), bound(row1, step_x1, step_y1),
+                bound(row2, step_x2, step_y2)}) < std::numeric_limits<int32_t>::max();
   for (int64_t y = min_y; y <= max_y; ++y) {
-    int64_t w0 = row0, w1 = row1, w2 = row2;
+    const float iz_start = static_cast<float>(iz_row);
     float* const depth_row = depth + y * width;
     int32_t* const id_row = ids + y * width;
-    const float iz_start = static_cast<float>(iz_row);
-    for (int64_t x = min_x; x <= max_x; ++x) {
-      if ((w0 | w1 | w2) >= 0) {
-        const float iz = iz_start + iz_step * static_cast<float>(x - min_x);
-        if (iz > depth_row[x]) {
-          depth_row[x] = iz;
-          id_row[x] = triangle_id;
-        }
-      }
-      w0 += step_x0;
-      w1 += step_x1;
-      w2 += step_x2;
+    if (fits_int32) {
+      RasterRow<int32_t>(row0, row1, row2, step_x0, step_x1, step_x2, iz_start, iz_step, count,
+                         triangle_id, depth_row, id_row);
+    } else {
+      RasterRow<int64_t>(row0, row1, row2, step_x0, step_x1, step_x2, iz_start, iz_step, count,
+                         triangle_id, depth_row, id_row);
     }
     row0 += step_y0;
     row1 += step_y1;
@@ -252,73 +279,94 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
   const double inv_f = 1.0 / camera.focal;
   const double cx = camera.principal_point.x();
   const double cy = camera.principal_point.y();
+  const int width = frame.width;
 
-  // Per-triangle terms of the ray / triangle intersection, recomputed when the triangle changes
-  // along a row: the ray t * d (d = ((x - cx) / f, (y - cy) / f, 1)) meets v0 + b1 e1 + b2 e2 at
-  //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  z = t = v0 . n / (d . n)
-  // with n = e1 x e2 (Cramer's rule), which is exact perspective-correct interpolation.
-  int32_t cached = Frame::kNoTriangle;
-  Eigen::Vector3d n = Eigen::Vector3d::Zero(), p1 = n, p2 = n;
-  Eigen::Vector3d n0 = n, n1 = n, n2 = n;
-  double k = 0.0;
   for (int y = std::max(drawn_min_y_, 0); y <= drawn_max_y_; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    const int32_t* ids = frame.triangle.data() + row;
     const double dy = (y - cy) * inv_f;
-    for (int x = 0; x < frame.width; ++x) {
-      const int i = frame.Index(x, y);
-      const int32_t t = frame.triangle[i];
-      if (t < 0) continue;
+    int x = 0;
+    while (x < width) {
+      const int32_t t = ids[x];
+      if (t < 0) {
+        ++x;
+        continue;
+      }
+      int end = x + 1;
+      while (end < width && ids[end] == t) ++end;
+
+      // The ray t * d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
+      //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
+      // (Cramer's rule): exact perspective-correct barycentrics. Along a run of one triangle in a
+      // row all three dot products are affine in x; set them up in double at the run's start,
+      // scaled so that d . n starts at 1, and step in float.
       const Eigen::Vector3i& tri = triangles[t];
-      if (t != cached) {
-        cached = t;
-        const Eigen::Vector3d v0 = vertices.col(tri[0]);
-        const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
-        const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
-        n = e1.cross(e2);
-        p1 = e2.cross(v0);
-        p2 = v0.cross(e1);
-        k = v0.dot(n);
-        if (with_normals) {
-          n0 = mesh.normals->col(tri[0]);
-          n1 = mesh.normals->col(tri[1]);
-          n2 = mesh.normals->col(tri[2]);
-        }
-      }
+      const Eigen::Vector3d v0 = vertices.col(tri[0]);
+      const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
+      const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
+      const Eigen::Vector3d n = e1.cross(e2);
+      const Eigen::Vector3d p1 = e2.cross(v0);
+      const Eigen::Vector3d p2 = v0.cross(e1);
       const Eigen::Vector3d d((x - cx) * inv_f, dy, 1.0);
-      const double dn = d.dot(n);
-      double b1 = d.dot(p1) / dn;
-      double b2 = d.dot(p2) / dn;
-      double depth = k / dn;
-      // Pixels within 1/512 pixel of an edge can be covered by the snapped triangle yet lie just
-      // outside the exact one (and a nearly edge-on triangle makes d . n tiny): keep such
-      // samples on the triangle, at the nearest convex combination.
-      double b0 = 1.0 - b1 - b2;
-      if (!(b0 >= 0.0 && b1 >= 0.0 && b2 >= 0.0)) {
-        b0 = std::max(b0, 0.0);
-        b1 = std::max(b1, 0.0);
-        b2 = std::max(b2, 0.0);
-        const double sum = b0 + b1 + b2;
-        if (sum > 0.0) {
-          b0 /= sum;
-          b1 /= sum;
-          b2 /= sum;
-        } else {
-          b0 = b1 = b2 = 1.0 / 3.0;
+      const double scale = 1.0 / d.dot(n);
+      RunSetup run;
+      run.slope_dn = static_cast<float>(n.x() * inv_f * scale);
+      run.b1 = static_cast<float>(d.dot(p1) * scale);
+      run.slope_b1 = static_cast<float>(p1.x() * inv_f * scale);
+      run.b2 = static_cast<float>(d.dot(p2) * scale);
+      run.slope_b2 = static_cast<float>(p2.x() * inv_f * scale);
+      for (int k = 0; k < 3; ++k) {
+        run.z[k] = static_cast<float>(vertices(2, tri[k]));
+        if (with_normals) {
+          for (int c = 0; c < 3; ++c)
+            run.normal[c][k] = static_cast<float>((*mesh.normals)(c, tri[k]));
         }
-        depth = b0 * vertices(2, tri[0]) + b1 * vertices(2, tri[1]) + b2 * vertices(2, tri[2]);
       }
-      frame.depth[i] = static_cast<float>(depth);
-      frame.barycentric[0][i] = static_cast<float>(b0);
-      frame.barycentric[1][i] = static_cast<float>(b1);
-      frame.barycentric[2][i] = static_cast<float>(b2);
-      if (with_normals) {
-        Eigen::Vector3d normal = b0 * n0 + b1 * n1 + b2 * n2;
-        const double norm = normal.norm();
-        normal = norm > 0.0 ? Eigen::Vector3d(normal / norm) : Eigen::Vector3d(n.normalized());
-        frame.normal[0][i] = static_cast<float>(normal.x());
-        frame.normal[1][i] = static_cast<float>(normal.y());
-        frame.normal[2][i] = static_cast<float>(normal.z());
-      }
+      ResolveRun(run, end - x, row + x, with_normals, frame);
+      x = end;
     }
+  }
+}
+
+void Rasterizer::ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
+                            Frame& frame) {
+  float* __restrict depth = frame.depth.data() + offset;
+  float* __restrict bary0 = frame.barycentric[0].data() + offset;
+  float* __restrict bary1 = frame.barycentric[1].data() + offset;
+  float* __restrict bary2 = frame.barycentric[2].data() + offset;
+  // Branch-free so that the compiler vectorises it. Pixels within 1/512 pixel of an edge can be
+  // covered by the snapped triangle yet lie just outside the exact one: clamping keeps their
+  // samples on the triangle (interior pixels are unchanged, their barycentrics sum to 1), and the
+  // depth of the clamped point is then taken, which equals the ray depth inside.
+  for (int i = 0; i < count; ++i) {
+    const float fi = static_cast<float>(i);
+    const float inv = 1.0F / (1.0F + run.slope_dn * fi);
+    float b1 = std::max((run.b1 + run.slope_b1 * fi) * inv, 0.0F);
+    float b2 = std::max((run.b2 + run.slope_b2 * fi) * inv, 0.0F);
+    float b0 = std::max(1.0F - b1 - b2, 0.0F);
+    const float renormalise = 1.0F / (b0 + b1 + b2);
+    b0 *= renormalise;
+    b1 *= renormalise;
+    b2 *= renormalise;
+    bary0[i] = b0;
+    bary1[i] = b1;
+    bary2[i] = b2;
+    depth[i] = b0 * run.z[0] + b1 * run.z[1] + b2 * run.z[2];
+  }
+  if (!with_normals) return;
+  float* __restrict nx = frame.normal[0].data() + offset;
+  float* __restrict ny = frame.normal[1].data() + offset;
+  float* __restrict nz = frame.normal[2].data() + offset;
+  for (int i = 0; i < count; ++i) {
+    const float b0 = bary0[i], b1 = bary1[i], b2 = bary2[i];
+    const float x = b0 * run.normal[0][0] + b1 * run.normal[0][1] + b2 * run.normal[0][2];
+    const float y = b0 * run.normal[1][0] + b1 * run.normal[1][1] + b2 * run.normal[1][2];
+    const float z = b0 * run.normal[2][0] + b1 * run.normal[2][1] + b2 * run.normal[2][2];
+    // Vertex normals of one triangle never cancel out in practice; the floor only avoids NaN.
+    const float inv_norm = 1.0F / std::sqrt(std::max(x * x + y * y + z * z, 1e-30F));
+    nx[i] = x * inv_norm;
+    ny[i] = y * inv_norm;
+    nz[i] = z * inv_norm;
   }
 }
 

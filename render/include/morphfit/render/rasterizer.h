@@ -67,6 +67,16 @@ class Rasterizer {
                         const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
                         Frame& frame);
   void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) const;
+  // Affine terms of the ray / triangle intersection along a run of pixels of one triangle.
+  struct RunSetup {
+    float slope_dn = 0.0F;
+    float b1 = 0.0F, slope_b1 = 0.0F;
+    float b2 = 0.0F, slope_b2 = 0.0F;
+    float z[3] = {};
+    float normal[3][3] = {};  // [component][corner]
+  };
+  static void ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
+                         Frame& frame);
 
   RasterOptions options_;
   std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
