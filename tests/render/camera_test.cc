@@ -3,8 +3,8 @@
 #include <cmath>
 #include <random>
 
-#include <Eigen/LU>
 #include <gtest/gtest.h>
+#include <Eigen/LU>
 
 namespace morphfit::render {
 namespace {

@@ -117,7 +117,8 @@ TEST(RasterizerTest, SphereMatchesAnalyticSurface) {
         continue;
       }
       if (facing >= 0.05) {
-        EXPECT_NEAR(frame.depth[i], hit.z(), 1e-3 * hit.z()) << x << ", " << y << " facing " << facing;
+        EXPECT_NEAR(frame.depth[i], hit.z(), 1e-3 * hit.z())
+            << x << ", " << y << " facing " << facing;
       }
       const double angle = AngleDegrees(frame.Normal(i).cast<double>(), (hit - centre) / radius);
       if (facing >= 0.2) {
