@@ -7,6 +7,9 @@
 #include <string>
 
 #include <Eigen/Geometry>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "morphfit/model/error.h"
 #include "morphfit/model/morphable_model.h"
@@ -24,8 +27,9 @@ constexpr double kSubpixelScale = 1 << kSubpixelBits;
 constexpr double kGuardBand = 1 << 20;
 constexpr double kClipBand = kGuardBand / 2;
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
+// Pixel index at or below / above a fixed-point coordinate (arithmetic shift floors).
+int64_t FloorPixel(int64_t a) { return a >> kSubpixelBits; }
+int64_t CeilPixel(int64_t a) { return -((-a) >> kSubpixelBits); }
 
 // Top-left rule for a positively oriented triangle in y-down pixel coordinates (clockwise on
 // screen): an edge a -> b is a left edge when it goes up, a top edge when it is horizontal and
@@ -51,6 +55,110 @@ void RasterRow(int64_t w0_start, int64_t w1_start, int64_t w2_start, int64_t ste
     w0 += s0;
     w1 += s1;
     w2 += s2;
+  }
+}
+
+// Barycentrics, depth and (optionally) normals along a run of pixels of one triangle.
+//
+// Pixels within 1/512 pixel of an edge can be covered by the snapped triangle yet lie just outside
+// the exact one: clamping keeps their samples on the triangle (interior pixels are unchanged, their
+// barycentrics sum to 1), and the depth of the clamped point is then taken, which equals the ray
+// depth inside. Written once for float and once for four floats (SSE) with the same operations in
+// the same order, so both give the same bits.
+struct RunTerms {
+  float slope_dn, b1, slope_b1, b2, slope_b2;
+  float z[3];
+  float n[3][3];  // [component][corner]
+};
+
+template <typename V, typename Ops>
+inline void ResolvePixels(const RunTerms& t, V fi, bool with_normals, V out[7]) {
+  const V one = Ops::Set(1.0F), zero = Ops::Set(0.0F);
+  const V inv = Ops::Div(one, Ops::Add(one, Ops::Mul(Ops::Set(t.slope_dn), fi)));
+  V b1 =
+      Ops::Max(Ops::Mul(Ops::Add(Ops::Set(t.b1), Ops::Mul(Ops::Set(t.slope_b1), fi)), inv), zero);
+  V b2 =
+      Ops::Max(Ops::Mul(Ops::Add(Ops::Set(t.b2), Ops::Mul(Ops::Set(t.slope_b2), fi)), inv), zero);
+  V b0 = Ops::Max(Ops::Sub(Ops::Sub(one, b1), b2), zero);
+  const V renormalise = Ops::Div(one, Ops::Add(Ops::Add(b0, b1), b2));
+  b0 = Ops::Mul(b0, renormalise);
+  b1 = Ops::Mul(b1, renormalise);
+  b2 = Ops::Mul(b2, renormalise);
+  auto blend = [&](const float* corner) {
+    return Ops::Add(Ops::Add(Ops::Mul(b0, Ops::Set(corner[0])), Ops::Mul(b1, Ops::Set(corner[1]))),
+                    Ops::Mul(b2, Ops::Set(corner[2])));
+  };
+  out[0] = b0;
+  out[1] = b1;
+  out[2] = b2;
+  out[3] = blend(t.z);
+  if (!with_normals) return;
+  const V x = blend(t.n[0]), y = blend(t.n[1]), z = blend(t.n[2]);
+  // Vertex normals of one triangle never cancel out in practice; the floor avoids NaN.
+  const V length2 = Ops::Add(Ops::Add(Ops::Mul(x, x), Ops::Mul(y, y)), Ops::Mul(z, z));
+  const V inv_norm = Ops::Div(one, Ops::Sqrt(Ops::Max(length2, Ops::Set(1e-30F))));
+  out[4] = Ops::Mul(x, inv_norm);
+  out[5] = Ops::Mul(y, inv_norm);
+  out[6] = Ops::Mul(z, inv_norm);
+}
+
+struct ScalarOps {
+  static float Set(float v) { return v; }
+  static float Add(float a, float b) { return a + b; }
+  static float Sub(float a, float b) { return a - b; }
+  static float Mul(float a, float b) { return a * b; }
+  static float Div(float a, float b) { return a / b; }
+  static float Max(float a, float b) { return a > b ? a : b; }  // as maxps: b unless a > b
+  static float Sqrt(float a) { return std::sqrt(a); }
+};
+
+#ifdef __SSE2__
+struct SseOps {
+  static __m128 Set(float v) { return _mm_set1_ps(v); }
+  static __m128 Add(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
+  static __m128 Sub(__m128 a, __m128 b) { return _mm_sub_ps(a, b); }
+  static __m128 Mul(__m128 a, __m128 b) { return _mm_mul_ps(a, b); }
+  static __m128 Div(__m128 a, __m128 b) { return _mm_div_ps(a, b); }
+  static __m128 Max(__m128 a, __m128 b) { return _mm_max_ps(a, b); }
+  static __m128 Sqrt(__m128 a) { return _mm_sqrt_ps(a); }
+};
+#endif
+
+template <typename FrameT>
+void ResolveRunPlanes(const RunTerms& terms, int count, size_t offset, bool with_normals,
+                      FrameT& frame) {
+  float* planes[7] = {frame.barycentric[0].data() + offset,
+                      frame.barycentric[1].data() + offset,
+                      frame.barycentric[2].data() + offset,
+                      frame.depth.data() + offset,
+                      nullptr,
+                      nullptr,
+                      nullptr};
+  if (with_normals) {
+    for (int c = 0; c < 3; ++c) planes[4 + c] = frame.normal[c].data() + offset;
+  }
+  const int num_planes = with_normals ? 7 : 4;
+  int i = 0;
+#ifdef __SSE2__
+  for (; i < count; i += 4) {
+    __m128 out[7];
+    const __m128 fi = _mm_add_ps(_mm_set1_ps(static_cast<float>(i)), _mm_set_ps(3, 2, 1, 0));
+    ResolvePixels<__m128, SseOps>(terms, fi, with_normals, out);
+    if (i + 4 <= count) {
+      for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + i, out[p]);
+    } else {  // the run's last pixels: the ones after it belong to other runs or the background
+      alignas(16) float lanes[4];
+      for (int p = 0; p < num_planes; ++p) {
+        _mm_store_ps(lanes, out[p]);
+        std::copy(lanes, lanes + (count - i), planes[p] + i);
+      }
+    }
+  }
+#endif
+  for (; i < count; ++i) {
+    float out[7];
+    ResolvePixels<float, ScalarOps>(terms, static_cast<float>(i), with_normals, out);
+    for (int p = 0; p < num_planes; ++p) planes[p][i] = out[p];
   }
 }
 
@@ -153,12 +261,10 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b_
   if (flip) area = -area;
 
   constexpr int64_t kOne = int64_t{1} << kSubpixelBits;
-  const int64_t min_x = std::max<int64_t>(0, CeilDiv(std::min({a.x, b.x, c.x}), kOne));
-  const int64_t max_x =
-      std::min<int64_t>(frame.width - 1, FloorDiv(std::max({a.x, b.x, c.x}), kOne));
-  const int64_t min_y = std::max<int64_t>(0, CeilDiv(std::min({a.y, b.y, c.y}), kOne));
-  const int64_t max_y =
-      std::min<int64_t>(frame.height - 1, FloorDiv(std::max({a.y, b.y, c.y}), kOne));
+  const int64_t min_x = std::max<int64_t>(0, CeilPixel(std::min({a.x, b.x, c.x})));
+  const int64_t max_x = std::min<int64_t>(frame.width - 1, FloorPixel(std::max({a.x, b.x, c.x})));
+  const int64_t min_y = std::max<int64_t>(0, CeilPixel(std::min({a.y, b.y, c.y})));
+  const int64_t max_y = std::min<int64_t>(frame.height - 1, FloorPixel(std::max({a.y, b.y, c.y})));
   if (min_x > max_x || min_y > max_y) return;
 
   // Edge e_k is opposite vertex k: e0 = b -> c, e1 = c -> a, e2 = a -> b;
@@ -272,7 +378,7 @@ void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3
   }
 }
 
-void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) const {
+void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const bool with_normals = options_.compute_normals;
@@ -281,10 +387,49 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
   const double cy = camera.principal_point.y();
   const int width = frame.width;
 
+  // Per-triangle terms, computed the first time a triangle is seen in this frame.
+  if (setup_stamp_.size() != triangles.size()) {
+    setup_stamp_.assign(triangles.size(), 0);
+    setups_.resize(triangles.size());
+    generation_ = 0;
+  }
+  if (++generation_ == 0) {  // wrapped around: forget every stamp
+    std::fill(setup_stamp_.begin(), setup_stamp_.end(), 0);
+    generation_ = 1;
+  }
+  auto setup_of = [&](int32_t t) -> const TriangleSetup& {
+    TriangleSetup& setup = setups_[t];
+    if (setup_stamp_[t] == generation_) return setup;
+    setup_stamp_[t] = generation_;
+    // The ray t * d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
+    //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
+    // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
+    // pixel coordinates (x, y); keep its three coefficients.
+    const Eigen::Vector3i& tri = triangles[t];
+    const Eigen::Vector3d v0 = vertices.col(tri[0]);
+    const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
+    const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
+    const Eigen::Vector3d terms[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
+    for (int k = 0; k < 3; ++k) {
+      const Eigen::Vector3d& w = terms[k];
+      setup.affine[k][0] = w.x() * inv_f;
+      setup.affine[k][1] = w.y() * inv_f;
+      setup.affine[k][2] = w.z() - (w.x() * cx + w.y() * cy) * inv_f;
+    }
+    for (int k = 0; k < 3; ++k) {
+      setup.z[k] = static_cast<float>(vertices(2, tri[k]));
+      if (with_normals) {
+        for (int c = 0; c < 3; ++c) {
+          setup.normal[c][k] = static_cast<float>((*mesh.normals)(c, tri[k]));
+        }
+      }
+    }
+    return setup;
+  };
+
   for (int y = std::max(drawn_min_y_, 0); y <= drawn_max_y_; ++y) {
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = frame.triangle.data() + row;
-    const double dy = (y - cy) * inv_f;
     int x = 0;
     while (x < width) {
       const int32_t t = ids[x];
@@ -294,34 +439,19 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
       }
       int end = x + 1;
       while (end < width && ids[end] == t) ++end;
-
-      // The ray t * d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
-      //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
-      // (Cramer's rule): exact perspective-correct barycentrics. Along a run of one triangle in a
-      // row all three dot products are affine in x; set them up in double at the run's start,
-      // scaled so that d . n starts at 1, and step in float.
-      const Eigen::Vector3i& tri = triangles[t];
-      const Eigen::Vector3d v0 = vertices.col(tri[0]);
-      const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
-      const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
-      const Eigen::Vector3d n = e1.cross(e2);
-      const Eigen::Vector3d p1 = e2.cross(v0);
-      const Eigen::Vector3d p2 = v0.cross(e1);
-      const Eigen::Vector3d d((x - cx) * inv_f, dy, 1.0);
-      const double scale = 1.0 / d.dot(n);
+      // Along the run, step in float from the run's start, scaled so that d . n starts at 1.
+      const TriangleSetup& setup = setup_of(t);
+      auto at = [&](int k) {
+        return setup.affine[k][0] * x + setup.affine[k][1] * y + setup.affine[k][2];
+      };
+      const double scale = 1.0 / at(0);
       RunSetup run;
-      run.slope_dn = static_cast<float>(n.x() * inv_f * scale);
-      run.b1 = static_cast<float>(d.dot(p1) * scale);
-      run.slope_b1 = static_cast<float>(p1.x() * inv_f * scale);
-      run.b2 = static_cast<float>(d.dot(p2) * scale);
-      run.slope_b2 = static_cast<float>(p2.x() * inv_f * scale);
-      for (int k = 0; k < 3; ++k) {
-        run.z[k] = static_cast<float>(vertices(2, tri[k]));
-        if (with_normals) {
-          for (int c = 0; c < 3; ++c)
-            run.normal[c][k] = static_cast<float>((*mesh.normals)(c, tri[k]));
-        }
-      }
+      run.slope_dn = static_cast<float>(setup.affine[0][0] * scale);
+      run.b1 = static_cast<float>(at(1) * scale);
+      run.slope_b1 = static_cast<float>(setup.affine[1][0] * scale);
+      run.b2 = static_cast<float>(at(2) * scale);
+      run.slope_b2 = static_cast<float>(setup.affine[2][0] * scale);
+      run.triangle = &setup;
       ResolveRun(run, end - x, row + x, with_normals, frame);
       x = end;
     }
@@ -330,44 +460,10 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
 
 void Rasterizer::ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
                             Frame& frame) {
-  float* __restrict depth = frame.depth.data() + offset;
-  float* __restrict bary0 = frame.barycentric[0].data() + offset;
-  float* __restrict bary1 = frame.barycentric[1].data() + offset;
-  float* __restrict bary2 = frame.barycentric[2].data() + offset;
-  // Branch-free so that the compiler vectorises it. Pixels within 1/512 pixel of an edge can be
-  // covered by the snapped triangle yet lie just outside the exact one: clamping keeps their
-  // samples on the triangle (interior pixels are unchanged, their barycentrics sum to 1), and the
-  // depth of the clamped point is then taken, which equals the ray depth inside.
-  for (int i = 0; i < count; ++i) {
-    const float fi = static_cast<float>(i);
-    const float inv = 1.0F / (1.0F + run.slope_dn * fi);
-    float b1 = std::max((run.b1 + run.slope_b1 * fi) * inv, 0.0F);
-    float b2 = std::max((run.b2 + run.slope_b2 * fi) * inv, 0.0F);
-    float b0 = std::max(1.0F - b1 - b2, 0.0F);
-    const float renormalise = 1.0F / (b0 + b1 + b2);
-    b0 *= renormalise;
-    b1 *= renormalise;
-    b2 *= renormalise;
-    bary0[i] = b0;
-    bary1[i] = b1;
-    bary2[i] = b2;
-    depth[i] = b0 * run.z[0] + b1 * run.z[1] + b2 * run.z[2];
-  }
-  if (!with_normals) return;
-  float* __restrict nx = frame.normal[0].data() + offset;
-  float* __restrict ny = frame.normal[1].data() + offset;
-  float* __restrict nz = frame.normal[2].data() + offset;
-  for (int i = 0; i < count; ++i) {
-    const float b0 = bary0[i], b1 = bary1[i], b2 = bary2[i];
-    const float x = b0 * run.normal[0][0] + b1 * run.normal[0][1] + b2 * run.normal[0][2];
-    const float y = b0 * run.normal[1][0] + b1 * run.normal[1][1] + b2 * run.normal[1][2];
-    const float z = b0 * run.normal[2][0] + b1 * run.normal[2][1] + b2 * run.normal[2][2];
-    // Vertex normals of one triangle never cancel out in practice; the floor only avoids NaN.
-    const float inv_norm = 1.0F / std::sqrt(std::max(x * x + y * y + z * z, 1e-30F));
-    nx[i] = x * inv_norm;
-    ny[i] = y * inv_norm;
-    nz[i] = z * inv_norm;
-  }
+  RunTerms terms{run.slope_dn, run.b1, run.slope_b1, run.b2, run.slope_b2, {}, {}};
+  std::copy(run.triangle->z, run.triangle->z + 3, terms.z);
+  std::copy(&run.triangle->normal[0][0], &run.triangle->normal[0][0] + 9, &terms.n[0][0]);
+  ResolveRunPlanes(terms, count, offset, with_normals, frame);
 }
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,
