@@ -71,22 +71,44 @@ struct RunTerms {
   float n[3][3];  // [component][corner]
 };
 
-template <typename V, typename Ops>
-inline void ResolvePixels(const RunTerms& t, V fi, bool with_normals, V out[7]) {
-  const V one = Ops::Set(1.0F), zero = Ops::Set(0.0F);
-  const V inv = Ops::Div(one, Ops::Add(one, Ops::Mul(Ops::Set(t.slope_dn), fi)));
-  V b1 =
-      Ops::Max(Ops::Mul(Ops::Add(Ops::Set(t.b1), Ops::Mul(Ops::Set(t.slope_b1), fi)), inv), zero);
-  V b2 =
-      Ops::Max(Ops::Mul(Ops::Add(Ops::Set(t.b2), Ops::Mul(Ops::Set(t.slope_b2), fi)), inv), zero);
-  V b0 = Ops::Max(Ops::Sub(Ops::Sub(one, b1), b2), zero);
-  const V renormalise = Ops::Div(one, Ops::Add(Ops::Add(b0, b1), b2));
+// RunTerms broadcast to the vector type once per run.
+template <typename Ops>
+struct RunTermsOf {
+  using V = typename Ops::V;
+  V one, zero, tiny, slope_dn, b1, slope_b1, b2, slope_b2;
+  V z[3];
+  V n[3][3];
+  explicit RunTermsOf(const RunTerms& t)
+      : one(Ops::Set(1.0F)),
+        zero(Ops::Set(0.0F)),
+        tiny(Ops::Set(1e-30F)),
+        slope_dn(Ops::Set(t.slope_dn)),
+        b1(Ops::Set(t.b1)),
+        slope_b1(Ops::Set(t.slope_b1)),
+        b2(Ops::Set(t.b2)),
+        slope_b2(Ops::Set(t.slope_b2)) {
+    for (int k = 0; k < 3; ++k) {
+      z[k] = Ops::Set(t.z[k]);
+      for (int c = 0; c < 3; ++c) n[c][k] = Ops::Set(t.n[c][k]);
+    }
+  }
+};
+
+template <typename Ops>
+inline void ResolvePixels(const RunTermsOf<Ops>& t, typename Ops::V fi, bool with_normals,
+                          typename Ops::V out[7]) {
+  using V = typename Ops::V;
+  const V inv = Ops::Div(t.one, Ops::Add(t.one, Ops::Mul(t.slope_dn, fi)));
+  V b1 = Ops::Max(Ops::Mul(Ops::Add(t.b1, Ops::Mul(t.slope_b1, fi)), inv), t.zero);
+  V b2 = Ops::Max(Ops::Mul(Ops::Add(t.b2, Ops::Mul(t.slope_b2, fi)), inv), t.zero);
+  V b0 = Ops::Max(Ops::Sub(Ops::Sub(t.one, b1), b2), t.zero);
+  const V renormalise = Ops::Div(t.one, Ops::Add(Ops::Add(b0, b1), b2));
   b0 = Ops::Mul(b0, renormalise);
   b1 = Ops::Mul(b1, renormalise);
   b2 = Ops::Mul(b2, renormalise);
-  auto blend = [&](const float* corner) {
-    return Ops::Add(Ops::Add(Ops::Mul(b0, Ops::Set(corner[0])), Ops::Mul(b1, Ops::Set(corner[1]))),
-                    Ops::Mul(b2, Ops::Set(corner[2])));
+  auto blend = [&](const V* corner) {
+    return Ops::Add(Ops::Add(Ops::Mul(b0, corner[0]), Ops::Mul(b1, corner[1])),
+                    Ops::Mul(b2, corner[2]));
   };
   out[0] = b0;
   out[1] = b1;
@@ -96,13 +118,14 @@ inline void ResolvePixels(const RunTerms& t, V fi, bool with_normals, V out[7]) 
   const V x = blend(t.n[0]), y = blend(t.n[1]), z = blend(t.n[2]);
   // Vertex normals of one triangle never cancel out in practice; the floor avoids NaN.
   const V length2 = Ops::Add(Ops::Add(Ops::Mul(x, x), Ops::Mul(y, y)), Ops::Mul(z, z));
-  const V inv_norm = Ops::Div(one, Ops::Sqrt(Ops::Max(length2, Ops::Set(1e-30F))));
+  const V inv_norm = Ops::Div(t.one, Ops::Sqrt(Ops::Max(length2, t.tiny)));
   out[4] = Ops::Mul(x, inv_norm);
   out[5] = Ops::Mul(y, inv_norm);
   out[6] = Ops::Mul(z, inv_norm);
 }
 
 struct ScalarOps {
+  using V = float;
   static float Set(float v) { return v; }
   static float Add(float a, float b) { return a + b; }
   static float Sub(float a, float b) { return a - b; }
@@ -114,6 +137,7 @@ struct ScalarOps {
 
 #ifdef __SSE2__
 struct SseOps {
+  using V = __m128;
   static __m128 Set(float v) { return _mm_set1_ps(v); }
   static __m128 Add(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
   static __m128 Sub(__m128 a, __m128 b) { return _mm_sub_ps(a, b); }
@@ -140,26 +164,29 @@ void ResolveRunPlanes(const RunTerms& terms, int count, size_t offset, bool with
   const int num_planes = with_normals ? 7 : 4;
   int i = 0;
 #ifdef __SSE2__
+  const RunTermsOf<SseOps> vector_terms(terms);
   for (; i < count; i += 4) {
     __m128 out[7];
     const __m128 fi = _mm_add_ps(_mm_set1_ps(static_cast<float>(i)), _mm_set_ps(3, 2, 1, 0));
-    ResolvePixels<__m128, SseOps>(terms, fi, with_normals, out);
+    ResolvePixels(vector_terms, fi, with_normals, out);
     if (i + 4 <= count) {
       for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + i, out[p]);
     } else {  // the run's last pixels: the ones after it belong to other runs or the background
-      alignas(16) float lanes[4];
-      for (int p = 0; p < num_planes; ++p) {
-        _mm_store_ps(lanes, out[p]);
-        std::copy(lanes, lanes + (count - i), planes[p] + i);
+      alignas(16) float lanes[7][4];
+      for (int p = 0; p < num_planes; ++p) _mm_store_ps(lanes[p], out[p]);
+      for (int lane = 0; lane < count - i; ++lane) {
+        for (int p = 0; p < num_planes; ++p) planes[p][i + lane] = lanes[p][lane];
       }
     }
   }
-#endif
+#else
+  const RunTermsOf<ScalarOps> scalar_terms(terms);
   for (; i < count; ++i) {
     float out[7];
-    ResolvePixels<float, ScalarOps>(terms, static_cast<float>(i), with_normals, out);
+    ResolvePixels(scalar_terms, static_cast<float>(i), with_normals, out);
     for (int p = 0; p < num_planes; ++p) planes[p][i] = out[p];
   }
+#endif
 }
 
 // A half-space of camera space: inside when normal . p + offset >= 0.
