@@ -8,7 +8,7 @@
 
 #include <gflags/gflags.h>
 
-#include "app_flags.h"
+#include "app_support.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 #include "morphfit/pipeline/fit_image.h"
@@ -108,35 +108,28 @@ morphfit::pipeline::PipelineOptions OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(
-      "fits the morphable model to one face photo from its 68 landmarks and writes depth, "
-      "normals, mask, overlay, mesh, landmarks and fit.json into --out.\n"
-      "  morphfit-fit [--image photo.jpg --landmarks photo.pts] [--out DIR] [--flagfile "
-      "data/presets/NAME.flags]");
   gflags::SetVersionString(morphfit::pipeline::ProgramVersion());
-  morphfit::apps::ExitOnBadFlags(argc, argv);
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  if (argc > 1) {
-    std::fprintf(stderr, "morphfit-fit: unexpected argument '%s' (see --help)\n", argv[1]);
-    return 2;
-  }
-
+  morphfit::apps::ParseFlags(
+      &argc, &argv,
+      "morphfit-fit: fits the morphable model to one face photo from its 68 landmarks and writes "
+      "depth, normals, mask, overlay, mesh, landmarks and fit.json into --out.\n"
+      "  morphfit-fit [--image photo.jpg [--landmarks photo.pts]] [--out DIR] "
+      "[--flagfile data/presets/NAME.flags]\n"
+      "With no flags it fits ../shared/samples/eos_image_0010.png into ./morphfit-out.");
   morphfit::pipeline::PipelineOptions options;
   try {
     options = OptionsFromFlags();
   } catch (const morphfit::Error& e) {
-    std::fprintf(stderr, "morphfit-fit: %s\n", e.what());
-    return 2;
+    morphfit::apps::ExitBadFlags(e.what());
   }
-
-  try {
+  return morphfit::apps::RunApp([&options] {
     morphfit::pipeline::ImageInput input;
     input.image_path = FLAGS_image.empty() ? FindSample() : FLAGS_image;
     input.landmarks_path =
         FLAGS_landmarks.empty() ? SiblingLandmarks(input.image_path) : FLAGS_landmarks;
     const morphfit::model::MorphableModel model =
         morphfit::model::LoadModelDirectory(morphfit::model::FindModelDirectory(FLAGS_model_dir));
-    // Landmark detection (the detect module) will be passed here as the LandmarkSource.
+    // Landmark detection (the detect module) plugs in here as FitImage's LandmarkSource.
     const morphfit::pipeline::ImageResult result =
         morphfit::pipeline::FitImage(model, input, FLAGS_out, options);
     const morphfit::solver::StageStatistics& last = result.fit.stages.back();
@@ -144,9 +137,6 @@ int main(int argc, char** argv) {
                 "fit %.1f ms, total %.1f ms\n",
                 input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
                 100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "morphfit-fit: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return morphfit::apps::kExitOk;
+  });
 }
