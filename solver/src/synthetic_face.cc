@@ -5,6 +5,7 @@
 #include <random>
 
 #include "morphfit/model/error.h"
+#include "morphfit/solver/contour_correspondence.h"
 
 namespace morphfit::solver {
 
@@ -62,14 +63,29 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
   place_contour(mapping.right_contour_landmarks, mapping.right_contour_vertices);
   place_contour(mapping.left_contour_landmarks, mapping.left_contour_vertices);
 
-  face.clean_landmarks.setZero();
-  for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-    const int v = face.landmark_vertices[i];
-    if (v < 0) continue;
-    face.clean_landmarks.row(i) = face.camera
-                                      .ProjectModelPoint(model.Vertex(v, face.shape_coefficients,
-                                                                      face.expression_coefficients))
-                                      .transpose();
+  const Eigen::Matrix3Xd vertices =
+      model.InstanceVertices(face.shape_coefficients, face.expression_coefficients);
+  auto project_landmarks = [&]() {
+    face.clean_landmarks.setZero();
+    for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
+      const int v = face.landmark_vertices[i];
+      if (v >= 0) face.clean_landmarks.row(i) = face.camera.ProjectModelPoint(vertices.col(v)).transpose();
+    }
+  };
+  project_landmarks();
+  if (std::abs(face.yaw) > options.contour_side_yaw_deg * kDegree) {
+    // Positive yaw turns the subject's left cheek away (see VisibleContourSides).
+    const bool far_is_right = face.yaw < 0;
+    // Each far landmark takes a distinct silhouette vertex (distinct points, as annotated).
+    std::vector<int> silhouette = JawSilhouetteVertices(model, vertices, face.camera, far_is_right);
+    for (int landmark : silhouette.empty() ? std::vector<int>() : far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks) {
+      MatchToNearestProjection(vertices, face.camera, face.clean_landmarks, {landmark}, silhouette,
+                               face.landmark_vertices);
+      silhouette.erase(std::find(silhouette.begin(), silhouette.end(),
+                                 face.landmark_vertices[landmark]));
+      if (silhouette.empty()) break;
+    }
+    project_landmarks();
   }
   face.landmarks = face.clean_landmarks;
   for (int i = 0; i < model::kNumIbugLandmarks; ++i) {

@@ -47,6 +47,9 @@ struct FitOptions {
   // Beyond this |yaw| only the jaw contour of the side facing the camera is fitted: the other
   // side's annotated contour is the silhouette, which no fixed model vertex follows.
   double contour_side_yaw_deg = 10.0;
+  // Beyond that yaw, fit the far side's jaw landmarks to the mesh's silhouette (what annotators
+  // mark there) instead of leaving them out.
+  bool far_contour_to_silhouette = true;
   double function_tolerance = 1e-6;
   double parameter_tolerance = 1e-8;
 

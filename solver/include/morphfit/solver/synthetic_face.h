@@ -25,6 +25,9 @@ struct SyntheticFaceOptions {
   double min_distance_mm = 800.0;
   double max_distance_mm = 1200.0;
   double landmark_noise_px = 0.0;  // Gaussian, per coordinate
+  // Beyond this |yaw| the far side's jaw landmarks lie on the silhouette, as annotators mark them
+  // (FitOptions::contour_side_yaw_deg and far_contour_to_silhouette model the same).
+  double contour_side_yaw_deg = 10.0;
 };
 
 struct SyntheticFace {
@@ -33,7 +36,9 @@ struct SyntheticFace {
   render::Camera camera;
   double yaw = 0, pitch = 0, roll = 0;  // radians
   // Vertex behind each landmark: fixed landmarks' mapped vertex; contour landmark j (0-based
-  // along its side) at candidate 2j of its side's contour list; -1 where the model maps none.
+  // along its side) at candidate 2j of its side's contour list, or on the far side (beyond the
+  // yaw threshold) the jaw silhouette vertex projecting nearest to that candidate; -1 where the
+  // model maps none.
   std::array<int, 68> landmark_vertices;
   Landmarks clean_landmarks;  // exact projections (unmapped ones: 0)
   Landmarks landmarks;        // with noise
