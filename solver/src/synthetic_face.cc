@@ -24,6 +24,17 @@ double Gaussian(std::mt19937_64& random) {
   const double v = Uniform(random, 0, 1);
   return std::sqrt(-2.0 * std::log(u)) * std::cos(2 * M_PI * v);
 }
+double Coefficient(std::mt19937_64& random, const SyntheticFaceOptions& options) {
+  const double bound = options.max_abs_coefficient;
+  if (options.coefficient_distribution ==
+      SyntheticFaceOptions::CoefficientDistribution::kUniform) {
+    return Uniform(random, -bound, bound);
+  }
+  for (;;) {
+    const double c = Gaussian(random);
+    if (std::abs(c) <= bound) return c;
+  }
+}
 }  // namespace
 
 SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
@@ -32,12 +43,12 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
   SyntheticFace face;
   face.shape_coefficients.resize(model.shape.num_components());
   for (auto& c : face.shape_coefficients) {
-    c = Uniform(random, -options.max_abs_coefficient, options.max_abs_coefficient);
+    c = Coefficient(random, options);
   }
   face.expression_coefficients.resize(model.expression.num_components());
   for (auto& c : face.expression_coefficients) {
     c = model.expression.is_pca
-            ? Uniform(random, -options.max_abs_coefficient, options.max_abs_coefficient)
+            ? Coefficient(random, options)
             : Uniform(random, 0, options.max_blendshape_weight);
   }
   face.yaw = Uniform(random, -options.max_abs_yaw_deg, options.max_abs_yaw_deg) * kDegree;

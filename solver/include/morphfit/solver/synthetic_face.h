@@ -17,7 +17,11 @@ struct SyntheticFaceOptions {
   int width = 640;
   int height = 640;
   double fov_deg = 30.0;
-  double max_abs_coefficient = 2.0;    // shape (and PCA expression) uniform in +-this, std units
+  // Shape (and PCA expression) coefficients in std units, within +-max_abs_coefficient: drawn
+  // from the model's own distribution (standard normal, redrawn beyond the bound) or uniformly.
+  enum class CoefficientDistribution { kTruncatedNormal, kUniform };
+  CoefficientDistribution coefficient_distribution = CoefficientDistribution::kTruncatedNormal;
+  double max_abs_coefficient = 2.0;
   double max_blendshape_weight = 1.0;  // blendshape weights uniform in [0, this]
   double max_abs_yaw_deg = 60.0;
   double max_abs_pitch_deg = 20.0;
