@@ -52,6 +52,9 @@ DEFINE_int32(contour_iterations, kDefaults.contour_iterations,
              "Outer iterations of jaw-contour re-matching and solving");
 DEFINE_double(contour_side_yaw, kDefaults.contour_side_yaw_deg,
               "Beyond this |yaw| (degrees) only the jaw contour facing the camera is fitted");
+DEFINE_bool(far_contour_to_silhouette, kDefaults.far_contour_to_silhouette,
+            "Beyond --contour_side_yaw, fit the far side's jaw landmarks to the mesh silhouette "
+            "(false: leave them out)");
 DEFINE_double(function_tolerance, kDefaults.function_tolerance,
               "Ceres relative cost-change tolerance");
 DEFINE_double(parameter_tolerance, kDefaults.parameter_tolerance,
@@ -98,6 +101,7 @@ morphfit::pipeline::PipelineOptions OptionsFromFlags() {
   fit.max_iterations = FLAGS_max_iterations;
   fit.contour_iterations = FLAGS_contour_iterations;
   fit.contour_side_yaw_deg = FLAGS_contour_side_yaw;
+  fit.far_contour_to_silhouette = FLAGS_far_contour_to_silhouette;
   fit.function_tolerance = FLAGS_function_tolerance;
   fit.parameter_tolerance = FLAGS_parameter_tolerance;
   options.overwrite = true;

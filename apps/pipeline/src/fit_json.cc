@@ -71,6 +71,7 @@ Json FitOptionsJson(const solver::FitOptions& o) {
               {"max_iterations", o.max_iterations},
               {"contour_iterations", o.contour_iterations},
               {"contour_side_yaw_deg", o.contour_side_yaw_deg},
+              {"far_contour_to_silhouette", o.far_contour_to_silhouette},
               {"function_tolerance", o.function_tolerance},
               {"parameter_tolerance", o.parameter_tolerance}};
 }
