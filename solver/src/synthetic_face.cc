@@ -88,13 +88,18 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
     // Positive yaw turns the subject's left cheek away (see VisibleContourSides).
     const bool far_is_right = face.yaw < 0;
     // Each far landmark takes a distinct silhouette vertex (distinct points, as annotated).
-    std::vector<int> silhouette = JawSilhouetteVertices(model, vertices, face.camera, far_is_right);
-    for (int landmark : silhouette.empty() ? std::vector<int>() : far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks) {
-      MatchToNearestProjection(vertices, face.camera, face.clean_landmarks, {landmark}, silhouette,
-                               face.landmark_vertices);
-      silhouette.erase(std::find(silhouette.begin(), silhouette.end(),
-                                 face.landmark_vertices[landmark]));
+    std::vector<int> silhouette =
+        JawSilhouetteVertices(model, face.shape_coefficients, face.expression_coefficients,
+                              face.camera, far_is_right);
+    const std::vector<int>& far_landmarks =
+        far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
+    for (int landmark : far_landmarks) {
       if (silhouette.empty()) break;
+      MatchToNearestProjection(model, face.shape_coefficients, face.expression_coefficients,
+                               face.camera, face.clean_landmarks, {landmark}, silhouette,
+                               face.landmark_vertices);
+      silhouette.erase(
+          std::find(silhouette.begin(), silhouette.end(), face.landmark_vertices[landmark]));
     }
     project_landmarks();
   }
