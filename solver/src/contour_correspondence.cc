@@ -103,8 +103,7 @@ std::vector<int> JawSilhouetteVertices(const model::MorphableModel& model,
   Eigen::Matrix3Xd points(3, n);
   auto point = [&](int v) -> const Eigen::Vector3d {
     if (!computed[v]) {
-      points.col(v) =
-          camera.ToCamera(model.Vertex(v, shape_coefficients, expression_coefficients));
+      points.col(v) = camera.ToCamera(model.Vertex(v, shape_coefficients, expression_coefficients));
       computed[v] = 1;
     }
     return points.col(v);

@@ -184,7 +184,8 @@ TEST_F(FitImageTest, LandmarkSourceSuppliesMissingLandmarks) {
       TryFitImage(Model(), input, root_ + "/out", PipelineOptions(), source);
   EXPECT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(calls, 1);
-  const ImageOutcome failed = TryFitImage(Model(), SampleInput(), root_ + "/out", PipelineOptions());
+  const ImageOutcome failed =
+      TryFitImage(Model(), SampleInput(), root_ + "/out", PipelineOptions());
   EXPECT_FALSE(failed.ok);
   EXPECT_NE(failed.error.find("exists"), std::string::npos) << failed.error;
 }

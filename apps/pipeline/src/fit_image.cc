@@ -77,8 +77,8 @@ RenderedFit RenderFit(const model::MorphableModel& model, const solver::FitResul
   const Eigen::Matrix3Xd grey = Eigen::Matrix3Xd::Constant(3, model.num_vertices(), 0.8);
   const cv::Mat shaded =
       render::ShadeFrame(rendered.frame, model.triangles, grey, OverlayLighting());
-  rendered.overlay = render::MakeOverlay(image, rendered.frame, shaded,
-                                         fit.fitted_landmarks, overlay_options);
+  rendered.overlay =
+      render::MakeOverlay(image, rendered.frame, shaded, fit.fitted_landmarks, overlay_options);
   return rendered;
 }
 
@@ -111,8 +111,8 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   ValidateLandmarks(result.input_landmarks, result.width, result.height, origin);
   const Clock::time_point read_done = Clock::now();
 
-  result.fit = solver::Fit(model, result.input_landmarks, {result.width, result.height},
-                           options.fit);
+  result.fit =
+      solver::Fit(model, result.input_landmarks, {result.width, result.height}, options.fit);
   const Clock::time_point fit_done = Clock::now();
 
   const RenderedFit rendered = RenderFit(model, result.fit, image, options.overlay);
