@@ -62,13 +62,13 @@ class JawRegion {
   JawRegion(const model::MorphableModel& model, bool right_side)
       : model_(model), side_(right_side ? -1.0 : 1.0) {
     const Eigen::Vector3d eye_right = MeanLandmark(37), eye_left = MeanLandmark(46);
-    eye_x_ = 0.8 * 0.5 * std::abs(eye_left.x() - eye_right.x());
+    eye_x_ = 0.5 * std::abs(eye_left.x() - eye_right.x()) + 5.0;
     eye_y_ = 0.5 * (eye_right.y() + eye_left.y());
     mouth_y_ = 0.5 * (MeanLandmark(49).y() + MeanLandmark(55).y());
     below_lips_y_ = MeanLandmark(58).y() - 5.0;
   }
 
-  // Lateral to the outer eye corners between eye and mouth-corner height, or off the midline
+  // Beyond the outer eye corners (by 5 mm) between eye and mouth-corner height, or off the midline
   // below the lower lip: the silhouettes of the eyes, nose and lips stay out.
   bool Contains(int v) const {
     const Eigen::Vector3d mean = model_.mean.segment<3>(3 * v);
