@@ -1,0 +1,60 @@
+#pragma once
+
+#include <string>
+
+namespace morphfit::solver {
+
+// Robust losses the photometric term can use; the scale is in image intensity units ([0, 1]).
+enum class RobustLoss { kNone, kHuber, kCauchy };
+RobustLoss ParseRobustLoss(const std::string& name);  // "none" | "huber" | "cauchy"
+std::string RobustLossName(RobustLoss loss);
+
+// Stage 3 of the fit (photometric analysis-by-synthesis). Defaults were calibrated on the
+// synthetic benchmark (bench/photometric_benchmark.cc, README "Photometric stage"), never on
+// the real samples.
+struct PhotometricOptions {
+  // Weight of the photometric term. Residuals are scaled by photo_weight / sqrt(samples), so the
+  // term's size does not depend on --photo_samples: its cost is photo_weight^2 times the mean
+  // squared colour residual (colours in [0, 1]).
+  double photo_weight = 60.0;
+  // Visible surface samples per outer iteration (a stratified subset of the face pixels).
+  int samples = 1000;
+
+  // Per-vertex albedo (models without an albedo PCA): pull towards the constant reference
+  // reflectance, smoothness over mesh edges, and left-right symmetry; all relative to the data
+  // term of one sample of weight 1. With an albedo PCA: prior on its coefficients (std units).
+  double albedo_prior_weight = 0.02;
+  double albedo_smoothness_weight = 1.0;
+  double albedo_symmetry_weight = 0.5;
+  // Ridge on the 24 non-constant SH lighting coefficients (bands 1 and 2).
+  double light_prior_weight = 0.05;
+
+  RobustLoss robust_loss = RobustLoss::kHuber;
+  double robust_scale = 0.05;  // colour residual (in [0, 1]) where the loss turns robust
+
+  // Coarse-to-fine: the face crop is resampled so that the face spans about face_size pixels at
+  // the finest level; each coarser level halves it.
+  int pyramid_levels = 2;
+  double face_size = 256.0;
+  int outer_iterations_per_level = 2;
+  int max_iterations = 8;  // Ceres iterations per outer iteration
+
+  // Sample selection: pixels within this many pixels of the face silhouette are skipped (they
+  // mix face and background); surfaces seen at grazing angles (|cos| below the threshold) too.
+  double silhouette_margin_px = 2.0;
+  double min_view_cosine = 0.2;
+  bool exclude_eyes_and_mouth = true;
+
+  // The landmark term and the coefficient priors of stage 2 stay in the problem; these are their
+  // weights in stage 3 (pixels of the full image; std units).
+  double landmark_weight = 1.0;
+  double shape_prior_weight = 1.0;
+  double expression_prior_weight = 1.0;
+  bool optimize_focal = true;
+  double focal_prior_weight = 0.0;  // on log focal, relative to the value from stage 2
+
+  // Throws morphfit::Error naming the first bad field.
+  void Validate() const;
+};
+
+}  // namespace morphfit::solver
