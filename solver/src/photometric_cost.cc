@@ -5,7 +5,8 @@
 #include <ceres/jet.h>
 #include <ceres/rotation.h>
 
-#include "sh_frame.h"
+#include "morphfit/render/shading.h"
+#include "vertex_chain.h"
 
 namespace morphfit::solver {
 
@@ -40,7 +41,7 @@ void LocalResidual(const T vertices[9], const T& focal, const Eigen::Vector3d& b
   ceres::CrossProduct(e1, e2, normal);
   const T norm = sqrt(ceres::DotProduct(normal, normal));
   for (T& c : normal) c /= norm;
-  internal::ShBasisCameraFrame(normal, sh);
+  render::ShBasis(normal[0], normal[1], normal[2], sh);
   for (int c = 0; c < 3; ++c) {
     T shading(0.0);
     for (int k = 0; k < 9; ++k) shading += lighting[9 * c + k] * sh[k];
@@ -50,7 +51,7 @@ void LocalResidual(const T vertices[9], const T& focal, const Eigen::Vector3d& b
 
 }  // namespace
 
-PhotometricCost::PhotometricCost(const model::MorphableModel& model, const SurfaceSample& sample,
+PhotometricCost::PhotometricCost(const model::MorphableModel& model, const PhotoSample& sample,
                                  const ImageInterpolator& image,
                                  const LevelProjection& projection, double weight)
     : model_(model),
@@ -71,29 +72,17 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
   const double* rotation = parameters[0];
   const double* translation = parameters[1];
   const double focal = parameters[2][0];
-  const int ks = model_.shape.num_components();
-  const int ke = has_expression_ ? model_.expression.num_components() : 0;
-  const Eigen::Map<const Eigen::VectorXd> shape(parameters[3], ks);
-  const Eigen::Map<const Eigen::VectorXd> expression(has_expression_ ? parameters[4] : nullptr,
-                                                     ke);
   const double* lighting = parameters[has_expression_ ? 5 : 4];
 
   // Model-space and camera-space positions of the three vertices.
-  Eigen::Matrix3d model_points;
+  std::array<Eigen::Vector3d, 3> model_points;
   for (int i = 0; i < 3; ++i) {
-    const int v = sample_.vertices[i];
-    Eigen::Vector3d p = model_.mean.segment<3>(3 * v);
-    p.noalias() += Eigen::Map<const model::RowMatrixXd>(model_.shape.VertexRows(v), 3, ks) * shape;
-    if (ke > 0) {
-      p.noalias() +=
-          Eigen::Map<const model::RowMatrixXd>(model_.expression.VertexRows(v), 3, ke) *
-          expression;
-    }
-    model_points.col(i) = p;
+    model_points[i] = internal::ModelVertex(model_, sample_.vertices[i], parameters[3],
+                                            has_expression_ ? parameters[4] : nullptr);
   }
   double camera_points[9];
   for (int i = 0; i < 3; ++i) {
-    ceres::QuaternionRotatePoint(rotation, model_points.col(i).data(), camera_points + 3 * i);
+    ceres::QuaternionRotatePoint(rotation, model_points[i].data(), camera_points + 3 * i);
     for (int d = 0; d < 3; ++d) camera_points[3 * i + d] += translation[d];
   }
 
@@ -119,50 +108,12 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
     d_points.row(c) = local_residual[c].v.head<9>().transpose();
   }
 
-  if (jacobians[0] != nullptr) {
-    // Camera point = R(q) m + t; d(R(q) m)/dq through the normalising quaternion rotation.
-    Eigen::Map<Eigen::Matrix<double, 3, 4, Eigen::RowMajor>> j(jacobians[0]);
-    j.setZero();
-    using QuaternionJet = ceres::Jet<double, 4>;
-    QuaternionJet q[4];
-    for (int k = 0; k < 4; ++k) q[k] = QuaternionJet(rotation[k], k);
-    for (int i = 0; i < 3; ++i) {
-      QuaternionJet m[3], p[3];
-      for (int d = 0; d < 3; ++d) m[d] = QuaternionJet(model_points(d, i));
-      ceres::QuaternionRotatePoint(q, m, p);
-      Eigen::Matrix<double, 3, 4> dp_dq;
-      for (int d = 0; d < 3; ++d) dp_dq.row(d) = p[d].v.transpose();
-      j.noalias() += d_points.middleCols<3>(3 * i) * dp_dq;
-    }
-  }
-  if (jacobians[1] != nullptr) {
-    Eigen::Map<Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> j(jacobians[1]);
-    j = d_points.middleCols<3>(0) + d_points.middleCols<3>(3) + d_points.middleCols<3>(6);
-  }
+  std::array<Eigen::Matrix<double, 3, 3>, 3> d_camera;
+  for (int i = 0; i < 3; ++i) d_camera[i] = d_points.middleCols<3>(3 * i);
+  internal::ChainToParameters<3, 3>(model_, sample_.vertices, model_points, d_camera, rotation,
+                                    jacobians);
   if (jacobians[2] != nullptr) {
     for (int c = 0; c < 3; ++c) jacobians[2][c] = local_residual[c].v[9];
-  }
-  const bool need_shape = jacobians[3] != nullptr;
-  const bool need_expression = ke > 0 && jacobians[4] != nullptr;
-  if (need_shape || need_expression) {
-    double r_data[9];
-    ceres::QuaternionToRotation(rotation, r_data);
-    const Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> r(r_data);
-    // d residual / d model point of vertex i = d residual / d camera point * R.
-    Eigen::Matrix<double, 3, 3> d_model[3];
-    for (int i = 0; i < 3; ++i) d_model[i] = d_points.middleCols<3>(3 * i) * r;
-    auto chain = [&](const model::LinearBasis& basis, double* out) {
-      const int k = basis.num_components();
-      Eigen::Map<model::RowMatrixXd> j(out, 3, k);
-      j.setZero();
-      for (int i = 0; i < 3; ++i) {
-        j.noalias() += d_model[i] *
-                       Eigen::Map<const model::RowMatrixXd>(
-                           basis.VertexRows(sample_.vertices[i]), 3, k);
-      }
-    };
-    if (need_shape) chain(model_.shape, jacobians[3]);
-    if (need_expression) chain(model_.expression, jacobians[4]);
   }
   double* d_lighting = jacobians[has_expression_ ? 5 : 4];
   if (d_lighting != nullptr) {
@@ -177,14 +128,9 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
 
 Eigen::Matrix<double, 9, 1> ShBasisForCameraNormal(const Eigen::Vector3d& normal) {
   Eigen::Matrix<double, 9, 1> sh;
-  internal::ShBasisCameraFrame(normal.data(), sh.data());
+  render::ShBasis(normal.x(), normal.y(), normal.z(), sh.data());
   return sh;
 }
 
-Eigen::Vector3d ShadeSample(const Eigen::Vector3d& normal, const Eigen::Vector3d& albedo,
-                            const Eigen::Matrix<double, 9, 3>& lighting) {
-  const Eigen::Matrix<double, 9, 1> sh = ShBasisForCameraNormal(normal);
-  return albedo.cwiseProduct(lighting.transpose() * sh);
-}
 
 }  // namespace morphfit::solver

@@ -16,7 +16,7 @@ using ImageInterpolator = ceres::BiCubicInterpolator<ImageGrid>;
 // A visible surface point: barycentric coordinates in one triangle, chosen from a render and held
 // fixed for one outer iteration, with the albedo there (held fixed during the nonlinear solve;
 // it is re-estimated in closed form between solves).
-struct SurfaceSample {
+struct PhotoSample {
   std::array<int, 3> vertices{};
   Eigen::Vector3d barycentric = Eigen::Vector3d::Constant(1.0 / 3.0);
   Eigen::Vector3d albedo = Eigen::Vector3d::Constant(0.5);  // RGB
@@ -46,7 +46,7 @@ struct LevelProjection {
 // and the focal length is differentiated with ceres::Jet.
 class PhotometricCost : public ceres::CostFunction {
  public:
-  PhotometricCost(const model::MorphableModel& model, const SurfaceSample& sample,
+  PhotometricCost(const model::MorphableModel& model, const PhotoSample& sample,
                   const ImageInterpolator& image, const LevelProjection& projection,
                   double weight);
 
@@ -58,18 +58,14 @@ class PhotometricCost : public ceres::CostFunction {
 
  private:
   const model::MorphableModel& model_;
-  SurfaceSample sample_;
+  PhotoSample sample_;
   const ImageInterpolator& image_;
   LevelProjection projection_;
   double weight_;
   bool has_expression_;
 };
 
-// The colour predicted at a surface point with unit camera-space normal `normal` (OpenCV camera
-// frame) under lighting L: albedo * shading, per channel.
-Eigen::Vector3d ShadeSample(const Eigen::Vector3d& normal, const Eigen::Vector3d& albedo,
-                            const Eigen::Matrix<double, 9, 3>& lighting);
-// The 9 SH basis values for a camera-space normal, in the lighting frame of the renderer.
+// The 9 SH basis values (render::ShBasis) of a unit camera-space normal.
 Eigen::Matrix<double, 9, 1> ShBasisForCameraNormal(const Eigen::Vector3d& normal);
 
 }  // namespace morphfit::solver
