@@ -18,14 +18,14 @@ using LocalJet = ceres::Jet<double, kLocalSize>;
 // The residual as a function of the three camera-space vertices and the focal length; lighting,
 // albedo and barycentrics are constants here.
 template <typename T>
-void LocalResidual(const T vertices[9], const T& focal, const Eigen::Vector3d& barycentric,
-                   const Eigen::Vector3d& albedo, const double* lighting,
+void LocalResidual(const T vertices[9], const T& focal, const PhotoSample& sample,
+                   const double* lighting,
                    const LevelProjection& projection, const ImageInterpolator& image,
                    double weight, T residual[3], T sh[9]) {
   T point[3];
   for (int d = 0; d < 3; ++d) {
-    point[d] = barycentric[0] * vertices[d] + barycentric[1] * vertices[3 + d] +
-               barycentric[2] * vertices[6 + d];
+    point[d] = sample.barycentric[0] * vertices[d] + sample.barycentric[1] * vertices[3 + d] +
+               sample.barycentric[2] * vertices[6 + d];
   }
   const T f = projection.level_scale * focal;
   const T u = f * point[0] / point[2] + projection.level_principal_point.x();
@@ -39,13 +39,15 @@ void LocalResidual(const T vertices[9], const T& focal, const Eigen::Vector3d& b
     e2[d] = vertices[6 + d] - vertices[d];
   }
   ceres::CrossProduct(e1, e2, normal);
+  const T face_norm = sqrt(ceres::DotProduct(normal, normal));
+  for (int d = 0; d < 3; ++d) normal[d] = normal[d] / face_norm + sample.normal_offset[d];
   const T norm = sqrt(ceres::DotProduct(normal, normal));
   for (T& c : normal) c /= norm;
   render::ShBasis(normal[0], normal[1], normal[2], sh);
   for (int c = 0; c < 3; ++c) {
     T shading(0.0);
     for (int k = 0; k < 9; ++k) shading += lighting[9 * c + k] * sh[k];
-    residual[c] = weight * (colour[c] - albedo[c] * shading);
+    residual[c] = weight * (colour[c] - sample.albedo[c] * shading);
   }
 }
 
@@ -88,8 +90,8 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
 
   if (jacobians == nullptr) {
     double sh[9];
-    LocalResidual(camera_points, focal, sample_.barycentric, sample_.albedo, lighting,
-                  projection_, image_, weight_, residuals, sh);
+    LocalResidual(camera_points, focal, sample_, lighting, projection_, image_, weight_,
+                  residuals, sh);
     return std::isfinite(residuals[0]) && std::isfinite(residuals[1]) &&
            std::isfinite(residuals[2]);
   }
@@ -98,8 +100,8 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
   for (int i = 0; i < 9; ++i) local_points[i] = LocalJet(camera_points[i], i);
   const LocalJet local_focal(focal, 9);
   LocalJet local_residual[3], sh[9];
-  LocalResidual(local_points, local_focal, sample_.barycentric, sample_.albedo, lighting,
-                projection_, image_, weight_, local_residual, sh);
+  LocalResidual(local_points, local_focal, sample_, lighting, projection_, image_, weight_,
+                local_residual, sh);
   // d residual / d (camera vertex coordinates), 3 x 9, and / d focal.
   Eigen::Matrix<double, 3, 9> d_points;
   for (int c = 0; c < 3; ++c) {

@@ -6,22 +6,6 @@
 
 namespace morphfit::solver {
 
-RobustLoss ParseRobustLoss(const std::string& name) {
-  if (name == "none") return RobustLoss::kNone;
-  if (name == "huber") return RobustLoss::kHuber;
-  if (name == "cauchy") return RobustLoss::kCauchy;
-  throw Error("robust loss '" + name + "': expected none, huber or cauchy");
-}
-
-std::string RobustLossName(RobustLoss loss) {
-  switch (loss) {
-    case RobustLoss::kNone: return "none";
-    case RobustLoss::kHuber: return "huber";
-    case RobustLoss::kCauchy: return "cauchy";
-  }
-  return "none";
-}
-
 void PhotometricOptions::Validate() const {
   auto require = [](bool ok, const std::string& what) {
     if (!ok) throw Error("photometric options: " + what);
@@ -34,10 +18,7 @@ void PhotometricOptions::Validate() const {
   non_negative(albedo_smoothness_weight, "albedo_smoothness_weight");
   non_negative(albedo_symmetry_weight, "albedo_symmetry_weight");
   non_negative(light_prior_weight, "light_prior_weight");
-  non_negative(landmark_weight, "landmark_weight");
-  non_negative(shape_prior_weight, "shape_prior_weight");
-  non_negative(expression_prior_weight, "expression_prior_weight");
-  non_negative(focal_prior_weight, "focal_prior_weight");
+  non_negative(prior_scale, "prior_scale");
   non_negative(silhouette_margin_px, "silhouette_margin_px");
   require(samples >= 30 && samples <= 1000000, "photo_samples must be in [30, 1000000]");
   require(std::isfinite(robust_scale) && robust_scale > 0, "robust_scale must be > 0");

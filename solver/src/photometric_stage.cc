@@ -23,7 +23,8 @@
 #include "morphfit/solver/face_crop.h"
 #include "morphfit/solver/lighting_estimate.h"
 #include "morphfit/solver/photometric_cost.h"
-#include "morphfit/solver/vertex_landmark_cost.h"
+#include "morphfit/solver/focal_prior.h"
+#include "morphfit/solver/landmark_cost.h"
 
 namespace morphfit::solver {
 
@@ -84,7 +85,7 @@ double RobustWeight(RobustLoss loss, double r, double scale) {
   return 1.0;
 }
 
-std::unique_ptr<ceres::LossFunction> MakeLoss(RobustLoss loss, double scale) {
+std::unique_ptr<ceres::LossFunction> MakeRobustLoss(RobustLoss loss, double scale) {
   switch (loss) {
     case RobustLoss::kNone: return nullptr;
     case RobustLoss::kHuber: return std::make_unique<ceres::HuberLoss>(scale);
@@ -110,17 +111,27 @@ struct SampleSet {
 class PhotometricStage {
  public:
   PhotometricStage(const model::MorphableModel& model, const cv::Mat& image,
-                   const Landmarks& landmarks, const PhotometricOptions& options, FitResult& fit)
-      : model_(model), image_(image), landmarks_(landmarks), options_(options), fit_(fit) {}
+                   const Landmarks& landmarks, const FitOptions& fit_options,
+                   const PhotometricOptions& options, FitResult& fit)
+      : model_(model),
+        image_(image),
+        landmarks_(landmarks),
+        fit_options_(fit_options),
+        options_(options),
+        fit_(fit) {}
 
   StageStatistics Run();
 
  private:
   void RenderLevel(const CropLevel& level, render::Frame& frame);
   SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame) const;
-  // Face normals (camera space) of the samples' triangles at the current parameters.
+  // SH basis of the samples. normals at the current parameters, as PhotometricCost has them.
   std::vector<ShadingObservation> Observe(const SampleSet& set) const;
-  void UpdateAlbedoAndLighting(SampleSet& set, bool first);
+  // For a new sample set: the samples' albedo from the current estimate (and, the first time,
+  // lighting in closed form), robust weights from the residuals, then albedo and lighting.
+  void PrepareSamples(SampleSet& set, const ImageInterpolator& interpolator,
+                      const CropLevel& level, bool first);
+  void UpdateAlbedoAndLighting(SampleSet& set);
   Eigen::Vector3d SampleAlbedo(const PhotoSample& s) const;
   ceres::Solver::Summary Solve(const SampleSet& set, const CropLevel& level,
                                const ImageInterpolator& interpolator);
@@ -134,6 +145,7 @@ class PhotometricStage {
   const model::MorphableModel& model_;
   const cv::Mat& image_;
   const Landmarks& landmarks_;
+  const FitOptions& fit_options_;
   const PhotometricOptions& options_;
   FitResult& fit_;
 
@@ -142,7 +154,8 @@ class PhotometricStage {
   Eigen::VectorXd albedo_coefficients_;
   std::optional<VertexAlbedoSolver> albedo_solver_;
   std::vector<double> robust_weights_;  // per sample of the current set
-  double finest_scale_ = 1.0;          // full image -> finest level
+  double pixels_per_mm_ = 1.0;  // face scale at the start of the stage, as stage 2 uses it
+  double prior_focal_ = 1.0;
   render::Rasterizer rasterizer_;
   Eigen::Matrix3Xd model_vertices_, camera_vertices_, camera_normals_;
 };
@@ -214,6 +227,12 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
     const Eigen::Vector3i& tri = model_.triangles[s.triangle];
     sample.vertices = {tri[0], tri[1], tri[2]};
     sample.barycentric = s.barycentric.cast<double>();
+    const Eigen::Vector3d face_normal =
+        (camera_vertices_.col(tri[1]) - camera_vertices_.col(tri[0]))
+            .cross(camera_vertices_.col(tri[2]) - camera_vertices_.col(tri[0]))
+            .normalized();
+    const int pixel = frame.Index(s.x, s.y);
+    sample.normal_offset = frame.Normal(pixel).cast<double>().normalized() - face_normal;
     set.samples.push_back(sample);
     set.level_pixels.emplace_back(s.x, s.y);
     const cv::Vec3f& c = level.image.at<cv::Vec3f>(s.y, s.x);
@@ -230,11 +249,12 @@ std::vector<ShadingObservation> PhotometricStage::Observe(const SampleSet& set) 
   std::vector<ShadingObservation> observations(set.samples.size());
   for (size_t s = 0; s < set.samples.size(); ++s) {
     const auto& v = set.samples[s].vertices;
-    const Eigen::Vector3d normal =
-        rotation * (vertices.col(v[1]) - vertices.col(v[0]))
-                       .cross(vertices.col(v[2]) - vertices.col(v[0]))
-                       .normalized();
-    observations[s].sh = ShBasisForCameraNormal(normal);
+    const Eigen::Vector3d face_normal = rotation * (vertices.col(v[1]) - vertices.col(v[0]))
+                                                       .cross(vertices.col(v[2]) - vertices.col(v[0]))
+                                                       .normalized();
+    // As PhotometricCost shades it.
+    observations[s].sh =
+        ShBasisForCameraNormal((face_normal + set.samples[s].normal_offset).normalized());
     observations[s].colour = set.colours[s];
     observations[s].weight = robust_weights_.empty() ? 1.0 : robust_weights_[s];
   }
@@ -260,7 +280,7 @@ Eigen::Vector3d PhotometricStage::SampleAlbedo(const PhotoSample& s) const {
   return albedo;
 }
 
-void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set, bool first) {
+void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set) {
   std::vector<ShadingObservation> observations = Observe(set);
   auto current_albedo = [&]() {
     std::vector<Eigen::Vector3d> albedo(set.samples.size());
@@ -269,7 +289,6 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set, bool first) {
   };
   // The ridge is relative to the mean data term (see PhotometricOptions).
   const double light_prior = options_.light_prior_weight * observations.size();
-  if (first) parameters_.lighting = SolveLighting(observations, current_albedo(), light_prior);
   // Albedo given lighting, then lighting given albedo: both linear, both cheap.
   std::vector<AlbedoObservation> albedo_observations(set.samples.size());
   for (size_t s = 0; s < set.samples.size(); ++s) {
@@ -291,6 +310,20 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set, bool first) {
   for (size_t s = 0; s < set.samples.size(); ++s) set.samples[s].albedo = albedo[s];
 }
 
+void PhotometricStage::PrepareSamples(SampleSet& set, const ImageInterpolator& interpolator,
+                                      const CropLevel& level, bool first) {
+  for (PhotoSample& sample : set.samples) sample.albedo = SampleAlbedo(sample);
+  robust_weights_.clear();
+  if (first) {
+    std::vector<Eigen::Vector3d> albedo(set.samples.size());
+    for (size_t s = 0; s < set.samples.size(); ++s) albedo[s] = set.samples[s].albedo;
+    parameters_.lighting = SolveLighting(Observe(set), albedo,
+                                         options_.light_prior_weight * set.samples.size());
+  }
+  UpdateRobustWeights(SampleResiduals(set, level, interpolator));
+  UpdateAlbedoAndLighting(set);
+}
+
 ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropLevel& level,
                                                const ImageInterpolator& interpolator) {
   ceres::Problem::Options problem_options;
@@ -310,7 +343,7 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   const double n = static_cast<double>(std::max<size_t>(1, set.samples.size()));
   const double photo_weight = options_.photo_weight / std::sqrt(n);
   const std::unique_ptr<ceres::LossFunction> loss =
-      MakeLoss(options_.robust_loss, photo_weight * options_.robust_scale);
+      MakeRobustLoss(options_.robust_loss, photo_weight * options_.robust_scale);
   LevelProjection projection;
   projection.level_scale = level.scale;
   projection.level_principal_point = level.FromFull(fit_.camera.principal_point);
@@ -320,31 +353,33 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
         photo_blocks);
   }
 
-  // Landmarks: the correspondences stage 2 ended with, in pixels of the finest level, so that
-  // the balance with the photometric term does not depend on the photo's resolution.
-  int used = 0;
-  for (int l = 0; l < model::kNumIbugLandmarks; ++l) used += fit_.landmark_vertices[l] >= 0;
-  const double landmark_weight =
-      options_.landmark_weight * finest_scale_ / std::sqrt(std::max(1, used));
+  // The landmark term and priors of stage 2, with its weights and units (mm on the face).
+  const int ks = static_cast<int>(parameters_.shape.size());
+  const int ke = static_cast<int>(parameters_.expression.size());
+  const std::unique_ptr<ceres::LossFunction> landmark_loss = MakeRobustLoss(
+      fit_options_.robust_loss,
+      fit_options_.robust_scale * std::sqrt(fit_options_.landmark_weight));
+  const double landmark_scale = std::sqrt(fit_options_.landmark_weight) / pixels_per_mm_;
   for (int l = 0; l < model::kNumIbugLandmarks; ++l) {
+    if (!fit_.landmark_in_fit[l]) continue;
     const int v = fit_.landmark_vertices[l];
-    if (v < 0) continue;
-    problem.AddResidualBlock(new VertexLandmarkCost(model_, v, landmarks_.row(l).transpose(),
-                                                    fit_.camera.principal_point, landmark_weight),
-                             nullptr, blocks);
-  }
-  // Priors: weight * |c|^2 in std units (Tikhonov) on the coefficients; the lighting ridge
-  // relative to the mean photometric term, as in the closed-form solve.
-  auto add_prior = [&](Eigen::VectorXd& coefficients, double weight) {
-    const int k = static_cast<int>(coefficients.size());
-    if (weight <= 0 || k == 0) return;
     problem.AddResidualBlock(
-        new ceres::NormalPrior(std::sqrt(weight) * Eigen::MatrixXd::Identity(k, k),
-                               Eigen::VectorXd::Zero(k)),
-        nullptr, coefficients.data());
-  };
-  add_prior(parameters_.shape, options_.shape_prior_weight);
-  if (has_expression) add_prior(parameters_.expression, options_.expression_prior_weight);
+        LandmarkCost::Create(model_.mean.segment<3>(3 * v), model_.shape, ks, model_.expression,
+                             ke, v, landmarks_.row(l).transpose(), fit_.camera.principal_point,
+                             landmark_scale),
+        landmark_loss.get(), blocks);
+  }
+  const double shape_prior = options_.prior_scale * fit_options_.shape_prior_weight;
+  const double expression_prior = options_.prior_scale * fit_options_.expression_prior_weight;
+  if (shape_prior > 0) {
+    problem.AddResidualBlock(CoefficientPriorCost::Create(ks, shape_prior), nullptr,
+                             parameters_.shape.data());
+  }
+  if (has_expression && expression_prior > 0) {
+    problem.AddResidualBlock(CoefficientPriorCost::Create(ke, expression_prior), nullptr,
+                             parameters_.expression.data());
+  }
+  // The lighting ridge, relative to the mean photometric term as in the closed-form solve.
   if (options_.light_prior_weight > 0) {
     Eigen::MatrixXd select = Eigen::MatrixXd::Zero(24, 27);
     for (int c = 0, row = 0; c < 3; ++c) {
@@ -356,9 +391,34 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
                                Eigen::VectorXd::Zero(27)),
         nullptr, parameters_.lighting.data());
   }
+  // Blendshape weights stay >= 0 as in stage 2: those at zero are held there.
+  std::unique_ptr<ceres::SubsetManifold> held_manifold;
+  if (has_expression && !model_.expression.is_pca && fit_options_.nonnegative_blendshapes) {
+    std::vector<int> held;
+    for (int k = 0; k < ke; ++k) {
+      if (parameters_.expression[k] <= 0) {
+        parameters_.expression[k] = 0;
+        held.push_back(k);
+      }
+    }
+    if (static_cast<int>(held.size()) == ke) {
+      problem.SetParameterBlockConstant(parameters_.expression.data());
+    } else if (!held.empty()) {
+      held_manifold = std::make_unique<ceres::SubsetManifold>(ke, held);
+      problem.SetManifold(parameters_.expression.data(), held_manifold.get());
+    }
+  }
+  if (fit_options_.optimize_focal) {
+    if (fit_options_.focal_prior_weight > 0) {
+      problem.AddResidualBlock(
+          FocalPriorCost::Create(prior_focal_, fit_options_.focal_prior_weight), nullptr,
+          &parameters_.focal);
+    }
+  } else {
+    problem.SetParameterBlockConstant(&parameters_.focal);
+  }
 
   problem.SetManifold(parameters_.rotation, &quaternion_manifold);
-  if (!options_.optimize_focal) problem.SetParameterBlockConstant(&parameters_.focal);
 
   ceres::Solver::Options solver_options;
   solver_options.linear_solver_type = ceres::DENSE_NORMAL_CHOLESKY;
@@ -461,6 +521,7 @@ void PhotometricStage::FinishStatistics(const SampleSet& set, const CropLevel& l
 StageStatistics PhotometricStage::Run() {
   const auto start = std::chrono::steady_clock::now();
   options_.Validate();
+  fit_options_.Validate();
   if (image_.empty()) throw Error("photometric stage: empty image");
   const int ks = model_.shape.num_components();
   const int ke = model_.expression.num_components();
@@ -488,7 +549,8 @@ StageStatistics PhotometricStage::Run() {
   }
   const std::vector<CropLevel> pyramid =
       BuildFacePyramid(image_, box, options_.face_size, options_.pyramid_levels);
-  finest_scale_ = pyramid[0].scale;
+  pixels_per_mm_ = fit_.camera.focal / fit_.camera.translation.z();
+  prior_focal_ = render::FocalFromFov(fit_options_.fov_deg * M_PI / 180.0, fit_.camera.width);
 
   if (model_.albedo) {
     albedo_coefficients_ = Eigen::VectorXd::Zero(model_.albedo->basis.num_components());
@@ -522,10 +584,7 @@ StageStatistics PhotometricStage::Run() {
       RenderLevel(level, frame);
       SampleSet level_set = SelectSamples(level, frame);
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
-      robust_weights_.clear();
-      UpdateAlbedoAndLighting(level_set, first);
-      UpdateRobustWeights(SampleResiduals(level_set, level, *interpolators[l]));
-      UpdateAlbedoAndLighting(level_set, false);
+      PrepareSamples(level_set, *interpolators[l], level, first);
       const ceres::Solver::Summary summary = Solve(level_set, level, *interpolators[l]);
       if (first) stats.initial_cost = summary.initial_cost;
       stats.final_cost = summary.final_cost;
@@ -543,7 +602,7 @@ StageStatistics PhotometricStage::Run() {
   }
   // Albedo and lighting consistent with the final geometry, then the statistics.
   UpdateRobustWeights(SampleResiduals(set, *last_level, *interpolator));
-  UpdateAlbedoAndLighting(set, false);
+  UpdateAlbedoAndLighting(set);
   FinishStatistics(set, *last_level, *interpolator, stats);
 
   parameters_.ToFit(fit_);
@@ -561,9 +620,9 @@ StageStatistics PhotometricStage::Run() {
 }  // namespace
 
 StageStatistics RunPhotometricStage(const model::MorphableModel& model, const cv::Mat& image,
-                                    const Landmarks& landmarks,
+                                    const Landmarks& landmarks, const FitOptions& fit_options,
                                     const PhotometricOptions& options, FitResult& fit) {
-  PhotometricStage stage(model, image, landmarks, options, fit);
+  PhotometricStage stage(model, image, landmarks, fit_options, options, fit);
   StageStatistics stats = stage.Run();
   fit.stages.push_back(stats);
   return stats;

@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "morphfit/render/camera.h"
-#include "morphfit/solver/vertex_landmark_cost.h"
 #include "test_model.h"
 
 namespace morphfit::solver {
@@ -66,6 +65,7 @@ TEST(PhotometricCostTest, JacobiansMatchNumericDerivatives) {
                       0.1 + std::abs(normal(rng)));
     sample.barycentric = b / b.sum();
     sample.albedo = Eigen::Vector3d(0.6, 0.45, 0.4);
+    sample.normal_offset = 0.1 * Eigen::Vector3d(normal(rng), normal(rng), normal(rng));
     const PhotometricCost cost(model, sample, interpolator, projection, 2.0);
     const double* parameters[] = {rotation, translation, &focal, shape.data(),
                                   expression.data(), lighting.data()};
@@ -79,31 +79,3 @@ TEST(PhotometricCostTest, JacobiansMatchNumericDerivatives) {
 }  // namespace
 }  // namespace morphfit::solver
 
-namespace morphfit::solver {
-namespace {
-
-TEST(VertexLandmarkCostTest, JacobiansMatchNumericDerivatives) {
-  const model::MorphableModel model = testing::SmallRandomModel(10, 5, 3, 11);
-  Eigen::VectorXd shape = Eigen::VectorXd::LinSpaced(5, -1.0, 1.2);
-  Eigen::VectorXd expression = Eigen::VectorXd::LinSpaced(3, 0.4, -0.3);
-  const Eigen::Quaterniond q(Eigen::Matrix3d(render::RotationFromYawPitchRoll(-0.5, 0.2, 0.1)));
-  double rotation[4] = {q.w(), q.x(), q.y(), q.z()};
-  double translation[3] = {-5.0, 8.0, 450.0};
-  double focal = 900.0;
-  ceres::QuaternionManifold quaternion_manifold;
-  std::vector<const ceres::Manifold*> manifolds = {&quaternion_manifold, nullptr, nullptr,
-                                                   nullptr, nullptr};
-  ceres::NumericDiffOptions numeric_options;
-  numeric_options.ridders_relative_initial_step_size = 1e-4;
-  for (int v = 0; v < model.num_vertices(); v += 7) {
-    const VertexLandmarkCost cost(model, v, Eigen::Vector2d(310, 250), Eigen::Vector2d(320, 240),
-                                  0.7);
-    const double* parameters[] = {rotation, translation, &focal, shape.data(), expression.data()};
-    ceres::GradientChecker checker(&cost, &manifolds, numeric_options);
-    ceres::GradientChecker::ProbeResults results;
-    EXPECT_TRUE(checker.Probe(parameters, 1e-6, &results)) << results.error_log;
-  }
-}
-
-}  // namespace
-}  // namespace morphfit::solver

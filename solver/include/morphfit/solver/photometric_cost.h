@@ -20,6 +20,11 @@ struct PhotoSample {
   std::array<int, 3> vertices{};
   Eigen::Vector3d barycentric = Eigen::Vector3d::Constant(1.0 / 3.0);
   Eigen::Vector3d albedo = Eigen::Vector3d::Constant(0.5);  // RGB
+  // Camera-space correction added to the triangle's face normal before normalising, held fixed
+  // for one outer iteration: the interpolated vertex normal minus the face normal where the
+  // sample was taken. The shading then matches the smooth-shaded render, while its derivatives
+  // still come from the three vertices of the triangle.
+  Eigen::Vector3d normal_offset = Eigen::Vector3d::Zero();
 };
 
 // How the camera of the full image maps to the pyramid level the image grid belongs to:
@@ -33,8 +38,9 @@ struct LevelProjection {
 // Residual (RGB, 3 values) of one surface sample:
 //   weight * (I(project(X)) - albedo * sh_shading(n, L))
 // where X is the barycentric combination of the sample's three camera-space vertices, n the
-// unit normal of that triangle (from the same three vertices, so one residual reads only the
-// basis rows of three vertices), I the bicubic image at the level, and L the 9 x 3 SH lighting.
+// unit normal of that triangle plus the sample's fixed normal offset (from the same three
+// vertices, so one residual reads only the basis rows of three vertices), I the bicubic image at
+// the level, and L the 9 x 3 SH lighting.
 //
 // Parameter blocks: rotation (quaternion w, x, y, z; use ceres::QuaternionManifold),
 // translation (3, mm), focal (1, full-image pixels), shape coefficients (K_s), expression

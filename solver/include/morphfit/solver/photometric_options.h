@@ -1,13 +1,8 @@
 #pragma once
 
-#include <string>
+#include "morphfit/solver/fit_options.h"
 
 namespace morphfit::solver {
-
-// Robust losses the photometric term can use; the scale is in image intensity units ([0, 1]).
-enum class RobustLoss { kNone, kHuber, kCauchy };
-RobustLoss ParseRobustLoss(const std::string& name);  // "none" | "huber" | "cauchy"
-std::string RobustLossName(RobustLoss loss);
 
 // Stage 3 of the fit (photometric analysis-by-synthesis). Defaults were calibrated on the
 // synthetic benchmark (bench/photometric_benchmark.cc, README "Photometric stage"), never on
@@ -27,10 +22,11 @@ struct PhotometricOptions {
   double albedo_smoothness_weight = 1.0;
   double albedo_symmetry_weight = 0.5;
   // Ridge on the 24 non-constant SH lighting coefficients (bands 1 and 2).
-  double light_prior_weight = 0.05;
+  double light_prior_weight = 1e-4;
 
   RobustLoss robust_loss = RobustLoss::kHuber;
-  double robust_scale = 0.05;  // colour residual (in [0, 1]) where the loss turns robust
+  // Colour residual (norm over r, g, b of values in [0, 1]) where the loss turns robust.
+  double robust_scale = 0.1;
 
   // Coarse-to-fine: the face crop is resampled so that the face spans about face_size pixels at
   // the finest level; each coarser level halves it.
@@ -45,13 +41,10 @@ struct PhotometricOptions {
   double min_view_cosine = 0.2;
   bool exclude_eyes_and_mouth = true;
 
-  // The landmark term and the coefficient priors of stage 2 stay in the problem; these are their
-  // weights in stage 3 (pixels of the full image; std units).
-  double landmark_weight = 1.0;
-  double shape_prior_weight = 1.0;
-  double expression_prior_weight = 1.0;
-  bool optimize_focal = true;
-  double focal_prior_weight = 0.0;  // on log focal, relative to the value from stage 2
+  // The landmark term, the coefficient priors and the focal prior of stage 2 stay in the problem
+  // with their FitOptions weights (the coefficient priors times this factor); the landmark
+  // correspondences are those stage 2 ended with.
+  double prior_scale = 1.0;
 
   // Throws morphfit::Error naming the first bad field.
   void Validate() const;

@@ -4,6 +4,7 @@
 
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/morphable_model.h"
+#include "morphfit/solver/fit_options.h"
 #include "morphfit/solver/fit_types.h"
 #include "morphfit/solver/photometric_options.h"
 
@@ -13,7 +14,7 @@ namespace morphfit::solver {
 //
 // Starts from `fit` as stage 2 left it (coefficients, camera, landmark_vertices) and refines
 // pose, shape, expression (and focal if asked) together with the 9 x 3 SH lighting, keeping the
-// landmark term and the coefficient priors. Per pyramid level (coarse to fine) and outer
+// landmark term and the coefficient priors of stage 2 (`fit_options`). Per pyramid level (coarse to fine) and outer
 // iteration: render the current mesh into the face crop, take a stratified set of visible samples
 // inside the face region, solve lighting and albedo in closed form (they are linear given the
 // geometry; robust weights from the current residuals), then run Ceres on the geometry and the
@@ -22,7 +23,7 @@ namespace morphfit::solver {
 // stage's statistics. `image` is the full 8-bit image (BGR or grey); `landmarks` the observed
 // ones in its pixels. Throws morphfit::Error on bad input.
 StageStatistics RunPhotometricStage(const model::MorphableModel& model, const cv::Mat& image,
-                                    const Landmarks& landmarks,
+                                    const Landmarks& landmarks, const FitOptions& fit_options,
                                     const PhotometricOptions& options, FitResult& fit);
 
 }  // namespace morphfit::solver
