@@ -55,34 +55,59 @@ void AddLandmarkStatistics(const model::MorphableModel& model, const FitResult& 
   stats.face_size_px = std::sqrt(extent.x() * extent.y());
 }
 
+struct ResidualSummary {
+  int count = 0;
+  double rms = 0;
+  double median_abs = 0;
+  double inlier_fraction = 0;
+};
+
+// RMS, median |r| and inlier share of residuals; `inliers` empty means all are inliers.
+ResidualSummary SummariseResiduals(const std::vector<double>& residuals,
+                                   const std::vector<std::uint8_t>& inliers, const char* what) {
+  if (!inliers.empty() && inliers.size() != residuals.size()) {
+    throw Error(std::string("fit statistics: ") + std::to_string(inliers.size()) + " " + what +
+                " inlier flags for " + std::to_string(residuals.size()) + " residuals");
+  }
+  ResidualSummary summary;
+  summary.count = static_cast<int>(residuals.size());
+  double sum_sq = 0;
+  std::vector<double> abs_residuals;
+  abs_residuals.reserve(residuals.size());
+  for (double r : residuals) {
+    sum_sq += r * r;
+    abs_residuals.push_back(std::abs(r));
+  }
+  summary.rms = std::sqrt(sum_sq / residuals.size());
+  summary.median_abs = Median(std::move(abs_residuals));
+  const auto inlier_count =
+      std::count_if(inliers.begin(), inliers.end(), [](std::uint8_t f) { return f != 0; });
+  summary.inlier_fraction =
+      inliers.empty() ? 1.0 : static_cast<double>(inlier_count) / inliers.size();
+  return summary;
+}
+
+void AddShadingStatistics(const FitObservations& observations, FitStatistics& stats) {
+  const ShadingResiduals& shading = observations.shading;
+  if (shading.residuals.empty()) return;
+  const ResidualSummary summary = SummariseResiduals(shading.residuals, shading.inliers, "shading");
+  stats.has_shading = true;
+  stats.shading_samples = summary.count;
+  stats.shading_rms = summary.rms;
+  stats.shading_median_abs = summary.median_abs;
+  stats.shading_inlier_fraction = summary.inlier_fraction;
+}
+
 void AddPhotometricStatistics(const FitResult& result, const FitObservations& observations,
                               FitStatistics& stats) {
-  const std::vector<double>& residuals = observations.photo_residuals;
-  if (!residuals.empty()) {
-    if (!observations.photo_inliers.empty() &&
-        observations.photo_inliers.size() != residuals.size()) {
-      throw Error("fit statistics: " + std::to_string(observations.photo_inliers.size()) +
-                  " photometric inlier flags for " + std::to_string(residuals.size()) +
-                  " residuals");
-    }
+  if (!observations.photo_residuals.empty()) {
+    const ResidualSummary summary = SummariseResiduals(
+        observations.photo_residuals, observations.photo_inliers, "photometric");
     stats.has_photometric = true;
-    stats.photo_samples = static_cast<int>(residuals.size());
-    double sum_sq = 0;
-    std::vector<double> abs_residuals;
-    abs_residuals.reserve(residuals.size());
-    for (double r : residuals) {
-      sum_sq += r * r;
-      abs_residuals.push_back(std::abs(r));
-    }
-    stats.photo_rms = std::sqrt(sum_sq / residuals.size());
-    stats.photo_median_abs = Median(std::move(abs_residuals));
-    const auto& inliers = observations.photo_inliers;
-    stats.photo_inlier_fraction =
-        inliers.empty()
-            ? 1.0
-            : static_cast<double>(std::count_if(inliers.begin(), inliers.end(),
-                                                [](std::uint8_t f) { return f != 0; })) /
-                  inliers.size();
+    stats.photo_samples = summary.count;
+    stats.photo_rms = summary.rms;
+    stats.photo_median_abs = summary.median_abs;
+    stats.photo_inlier_fraction = summary.inlier_fraction;
     return;
   }
   for (auto stage = result.stages.rbegin(); stage != result.stages.rend(); ++stage) {
@@ -194,6 +219,7 @@ FitStatistics ComputeFitStatistics(const model::MorphableModel& model, const Fit
   FitStatistics stats;
   AddLandmarkStatistics(model, result, input_landmarks, stats);
   AddPhotometricStatistics(result, observations, stats);
+  AddShadingStatistics(observations, stats);
   AddCoefficientStatistics(model, result, stats);
   const Eigen::Vector3d ypr =
       render::YawPitchRollFromRotation(result.camera.rotation) * kDegreesPerRadian;

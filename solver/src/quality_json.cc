@@ -90,6 +90,14 @@ json ToJson(const FitStatistics& s) {
   } else {
     out["photometric"] = nullptr;
   }
+  if (s.has_shading) {
+    out["shading"] = {{"samples", s.shading_samples},
+                      {"rms", Number(s.shading_rms)},
+                      {"median_abs", Number(s.shading_median_abs)},
+                      {"inlier_fraction", Number(s.shading_inlier_fraction)}};
+  } else {
+    out["shading"] = nullptr;
+  }
   return out;
 }
 
@@ -131,6 +139,14 @@ FitStatistics FitStatisticsFromJson(const json& in) {
     s.photo_rms = ReadNumber(*photometric, "rms");
     s.photo_median_abs = ReadNumber(*photometric, "median_abs");
     s.photo_inlier_fraction = ReadNumber(*photometric, "inlier_fraction");
+  }
+  const auto shading = in.find("shading");
+  if (shading != in.end() && shading->is_object()) {
+    s.has_shading = true;
+    s.shading_samples = ReadInt(*shading, "samples");
+    s.shading_rms = ReadNumber(*shading, "rms");
+    s.shading_median_abs = ReadNumber(*shading, "median_abs");
+    s.shading_inlier_fraction = ReadNumber(*shading, "inlier_fraction");
   }
   const auto stages = in.find("stages");
   if (stages == in.end() || !stages->is_array()) {

@@ -19,6 +19,9 @@ const std::vector<QualityThreshold>& QualityThresholds() {
       {"max_photo_rms", "photo_rms", &QualityRule::max_photo_rms},
       {"max_photo_median_abs", "photo_median_abs", &QualityRule::max_photo_median_abs},
       {"min_photo_inliers", "photo_inlier_fraction", &QualityRule::min_photo_inliers},
+      {"max_shading_rms", "shading_rms", &QualityRule::max_shading_rms},
+      {"max_shading_median_abs", "shading_median_abs", &QualityRule::max_shading_median_abs},
+      {"min_shading_inliers", "shading_inlier_fraction", &QualityRule::min_shading_inliers},
       {"max_shape_mahalanobis", "shape_mahalanobis", &QualityRule::max_shape_mahalanobis},
       {"max_expression_mahalanobis", "expression_mahalanobis",
        &QualityRule::max_expression_mahalanobis},
@@ -41,7 +44,7 @@ void QualityRule::Validate() const {
     // Every statistic is non-negative; a finite negative threshold is a mistake (-inf is off).
     if (std::isfinite(value) && value < 0) throw Error(what + " must not be negative");
   }
-  for (double fraction : {min_photo_inliers, min_visible_fraction}) {
+  for (double fraction : {min_photo_inliers, min_shading_inliers, min_visible_fraction}) {
     if (std::isfinite(fraction) && !IsFraction(fraction)) {
       throw Error("quality rule: fraction thresholds must lie in [0, 1], got " +
                   std::to_string(fraction));

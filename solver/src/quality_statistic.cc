@@ -12,6 +12,11 @@ std::optional<double> Photometric(const FitStatistics& s, double value) {
   return value;
 }
 
+std::optional<double> Shading(const FitStatistics& s, double value) {
+  if (!s.has_shading) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 const std::vector<QualityStatistic>& QualityStatistics() {
@@ -28,6 +33,12 @@ const std::vector<QualityStatistic>& QualityStatistics() {
        [](const FitStatistics& s) { return Photometric(s, s.photo_median_abs); }},
       {"photo_inlier_fraction", Worse::kLower,
        [](const FitStatistics& s) { return Photometric(s, s.photo_inlier_fraction); }},
+      {"shading_rms", Worse::kHigher,
+       [](const FitStatistics& s) { return Shading(s, s.shading_rms); }},
+      {"shading_median_abs", Worse::kHigher,
+       [](const FitStatistics& s) { return Shading(s, s.shading_median_abs); }},
+      {"shading_inlier_fraction", Worse::kLower,
+       [](const FitStatistics& s) { return Shading(s, s.shading_inlier_fraction); }},
       {"shape_mahalanobis", Worse::kHigher,
        [](const FitStatistics& s) -> std::optional<double> { return s.shape_mahalanobis; }},
       {"expression_mahalanobis", Worse::kHigher,

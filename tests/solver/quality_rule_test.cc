@@ -24,6 +24,10 @@ void SetStatistic(const std::string& name, double value, FitStatistics& s) {
       {"photo_rms", [](FitStatistics& s, double v) { s.photo_rms = v; }},
       {"photo_median_abs", [](FitStatistics& s, double v) { s.photo_median_abs = v; }},
       {"photo_inlier_fraction", [](FitStatistics& s, double v) { s.photo_inlier_fraction = v; }},
+      {"shading_rms", [](FitStatistics& s, double v) { s.shading_rms = v; }},
+      {"shading_median_abs", [](FitStatistics& s, double v) { s.shading_median_abs = v; }},
+      {"shading_inlier_fraction",
+       [](FitStatistics& s, double v) { s.shading_inlier_fraction = v; }},
       {"shape_mahalanobis", [](FitStatistics& s, double v) { s.shape_mahalanobis = v; }},
       {"expression_mahalanobis", [](FitStatistics& s, double v) { s.expression_mahalanobis = v; }},
       {"max_abs_coefficient", [](FitStatistics& s, double v) { s.max_abs_coefficient = v; }},
@@ -112,6 +116,14 @@ TEST(QualityRule, PhotometricTestsNeedAPhotometricStage) {
   s.has_photometric = false;
   s.photo_rms = 10;
   s.photo_inlier_fraction = 0;
+  EXPECT_TRUE(Assess(s, QualityRule()).reasons.empty());
+}
+
+TEST(QualityRule, ShadingTestsNeedShadingResiduals) {
+  FitStatistics s = CleanStatistics();
+  s.has_shading = false;
+  s.shading_rms = 10;
+  s.shading_inlier_fraction = 0;
   EXPECT_TRUE(Assess(s, QualityRule()).reasons.empty());
 }
 

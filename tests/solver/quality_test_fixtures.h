@@ -45,6 +45,11 @@ inline FitStatistics CleanStatistics() {
   s.photo_rms = 0.05;
   s.photo_median_abs = 0.03;
   s.photo_inlier_fraction = 0.95;
+  s.has_shading = true;
+  s.shading_samples = 6000;
+  s.shading_rms = 0.04;
+  s.shading_median_abs = 0.02;
+  s.shading_inlier_fraction = 0.97;
   s.shape_mahalanobis = 3;
   s.expression_mahalanobis = 0.5;
   s.max_abs_shape_coefficient = 1.5;

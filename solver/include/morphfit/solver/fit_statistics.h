@@ -11,6 +11,7 @@
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/solver/fit_types.h"
+#include "morphfit/solver/shading_residuals.h"
 
 namespace morphfit::solver {
 
@@ -57,6 +58,14 @@ struct FitStatistics {
   double photo_median_abs = 0;
   double photo_inlier_fraction = 0;
 
+  // Shading consistency of the image under the fitted geometry (shading_residuals.h), for every
+  // fit whose caller rendered it; has_shading is false otherwise.
+  bool has_shading = false;
+  int shading_samples = 0;  // residuals (3 per pixel)
+  double shading_rms = 0;
+  double shading_median_abs = 0;
+  double shading_inlier_fraction = 0;
+
   // Coefficient plausibility. Coefficients are in standard-deviation units (fit_types.h), so the
   // Mahalanobis norm under the model's Gaussian prior is the Euclidean norm.
   double shape_mahalanobis = 0;
@@ -87,6 +96,8 @@ struct FitObservations {
   // inlier flags. When empty, the last photometric stage's StageStatistics are used.
   std::vector<double> photo_residuals;
   std::vector<std::uint8_t> photo_inliers;
+  // ComputeShadingResiduals of the image and the rendered fit; empty when not computed.
+  ShadingResiduals shading;
   // Per-triangle visibility from a render (1 = some pixel shows it). When empty, a triangle
   // counts as visible if it faces the camera and its three vertices project inside the image.
   std::vector<std::uint8_t> triangle_visible;

@@ -22,6 +22,9 @@ struct QualityRule {
   double max_photo_rms = 0.25;              // photo_rms (photometric fits only)
   double max_photo_median_abs = 0.15;       // photo_median_abs
   double min_photo_inliers = 0.5;           // photo_inlier_fraction
+  double max_shading_rms = 0.15;            // shading_rms (fits rendered against the image)
+  double max_shading_median_abs = 0.08;     // shading_median_abs
+  double min_shading_inliers = 0.6;         // shading_inlier_fraction
   double max_shape_mahalanobis = 10.2;      // shape_mahalanobis
   double max_expression_mahalanobis = 4.0;  // expression_mahalanobis
   double max_abs_coefficient = 4.0;         // max_abs_coefficient
