@@ -8,11 +8,11 @@ namespace morphfit::render {
 // coordinates) with a pose that maps model space (mm; x subject's left, y up, z towards the
 // viewer) to camera space: X_cam = rotation * X_model + translation.
 struct Camera {
-  double focal = 1000.0;                               // fx = fy, pixels
+  double focal = 1000.0;  // fx = fy, pixels
   Eigen::Vector2d principal_point = Eigen::Vector2d::Zero();
   Eigen::Matrix3d rotation = Eigen::Matrix3d::Identity();
   Eigen::Vector3d translation = Eigen::Vector3d::Zero();  // mm
-  int width = 0;                                        // image size the camera belongs to
+  int width = 0;                                          // image size the camera belongs to
   int height = 0;
 
   // A camera for a width x height image with the principal point at the image centre.
