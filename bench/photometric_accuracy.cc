@@ -44,18 +44,30 @@ int main(int argc, char** argv) {
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const double value = std::atof(argv[i + 1]);
-    if (name == "photo_weight") photo_options.photo_weight = value;
-    else if (name == "samples") photo_options.samples = static_cast<int>(value);
-    else if (name == "albedo_prior") photo_options.albedo_prior_weight = value;
-    else if (name == "albedo_smooth") photo_options.albedo_smoothness_weight = value;
-    else if (name == "light_prior") photo_options.light_prior_weight = value;
-    else if (name == "robust_scale") photo_options.robust_scale = value;
-    else if (name == "outer") photo_options.outer_iterations_per_level = static_cast<int>(value);
-    else if (name == "levels") photo_options.pyramid_levels = static_cast<int>(value);
-    else if (name == "iterations") photo_options.max_iterations = static_cast<int>(value);
-    else if (name == "noise") scene_options.image_noise = value;
-    else if (name == "margin") photo_options.silhouette_margin_px = value;
-    else if (name == "prior_scale") photo_options.prior_scale = value;
+    if (name == "photo_weight")
+      photo_options.photo_weight = value;
+    else if (name == "samples")
+      photo_options.samples = static_cast<int>(value);
+    else if (name == "albedo_prior")
+      photo_options.albedo_prior_weight = value;
+    else if (name == "albedo_smooth")
+      photo_options.albedo_smoothness_weight = value;
+    else if (name == "light_prior")
+      photo_options.light_prior_weight = value;
+    else if (name == "robust_scale")
+      photo_options.robust_scale = value;
+    else if (name == "outer")
+      photo_options.outer_iterations_per_level = static_cast<int>(value);
+    else if (name == "levels")
+      photo_options.pyramid_levels = static_cast<int>(value);
+    else if (name == "iterations")
+      photo_options.max_iterations = static_cast<int>(value);
+    else if (name == "noise")
+      scene_options.image_noise = value;
+    else if (name == "margin")
+      photo_options.silhouette_margin_px = value;
+    else if (name == "prior_scale")
+      photo_options.prior_scale = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", name.c_str());
       return 2;
@@ -64,13 +76,13 @@ int main(int argc, char** argv) {
   std::vector<double> depth_before, depth_after, aligned_before, aligned_after, normal_before,
       normal_after, t_landmarks, t_photo;
   int worse = 0;
-  std::printf("case  depth_rmse_mm(lm -> photo)  |offset|_mm(lm -> photo)  normal_deg(lm -> photo)  "
-              "photo_rms inliers  ms(lm, photo)\n");
+  std::printf(
+      "case  depth_rmse_mm(lm -> photo)  |offset|_mm(lm -> photo)  normal_deg(lm -> photo)  "
+      "photo_rms inliers  ms(lm, photo)\n");
   for (int c = 0; c < cases; ++c) {
     const synth::SyntheticScene scene =
         synth::MakeSyntheticScene(model, scene_options, synth::Corruption::kNone, first_seed + c);
-    const synth::StageComparison o =
-        synth::CompareStages(model, scene, fit_options, photo_options);
+    const synth::StageComparison o = synth::CompareStages(model, scene, fit_options, photo_options);
     depth_before.push_back(o.landmarks.depth_rmse_mm);
     depth_after.push_back(o.photometric.depth_rmse_mm);
     aligned_before.push_back(std::abs(o.landmarks.depth_offset_mm));
@@ -90,9 +102,10 @@ int main(int argc, char** argv) {
   const double before = Median(depth_before), after = Median(depth_after);
   std::printf("median depth RMSE: landmarks %.2f mm, photometric %.2f mm, reduction %.1f%%\n",
               before, after, 100.0 * (before - after) / before);
-  std::printf("median |depth offset| (not observable from one photo, not in the RMSE): "
-              "landmarks %.2f mm, photometric %.2f mm\n",
-              Median(aligned_before), Median(aligned_after));
+  std::printf(
+      "median |depth offset| (not observable from one photo, not in the RMSE): "
+      "landmarks %.2f mm, photometric %.2f mm\n",
+      Median(aligned_before), Median(aligned_after));
   std::printf("median normal error: landmarks %.2f deg, photometric %.2f deg\n",
               Median(normal_before), Median(normal_after));
   std::printf("cases where the photometric stage increased the depth RMSE: %d of %d (%.1f%%)\n",

@@ -68,8 +68,8 @@ Eigen::Matrix3Xd VertexAlbedoSolver::Solve(
   Eigen::Matrix3Xd albedo(3, n);
   for (int c = 0; c < 3; ++c) {
     Eigen::SparseMatrix<double> system = impl_->regulariser;
-    Eigen::VectorXd rhs = Eigen::VectorXd::Constant(n, impl_->weights.prior *
-                                                           impl_->weights.reference[c]);
+    Eigen::VectorXd rhs =
+        Eigen::VectorXd::Constant(n, impl_->weights.prior * impl_->weights.reference[c]);
     for (const AlbedoObservation& o : observations) {
       const double h = o.shading[c];
       for (int i = 0; i < 3; ++i) {
@@ -103,8 +103,8 @@ Eigen::VectorXd SolveAlbedoCoefficients(const model::AlbedoModel& albedo,
     Eigen::Vector3d mean = Eigen::Vector3d::Zero();
     for (int i = 0; i < 3; ++i) {
       const int v = o.vertices[i];
-      rows += o.barycentric[i] *
-              Eigen::Map<const model::RowMatrixXd>(albedo.basis.VertexRows(v), 3, k);
+      rows +=
+          o.barycentric[i] * Eigen::Map<const model::RowMatrixXd>(albedo.basis.VertexRows(v), 3, k);
       mean += o.barycentric[i] * albedo.mean.segment<3>(3 * v);
     }
     for (int c = 0; c < 3; ++c) {

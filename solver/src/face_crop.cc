@@ -33,9 +33,12 @@ std::vector<CropLevel> BuildFacePyramid(const cv::Mat& image, const Eigen::Vecto
 
   cv::Mat rgb;
   const cv::Mat roi = image(cv::Rect(x0, y0, x1 - x0, y1 - y0));
-  if (roi.channels() == 1) cv::cvtColor(roi, rgb, cv::COLOR_GRAY2RGB);
-  else if (roi.channels() == 4) cv::cvtColor(roi, rgb, cv::COLOR_BGRA2RGB);
-  else cv::cvtColor(roi, rgb, cv::COLOR_BGR2RGB);
+  if (roi.channels() == 1)
+    cv::cvtColor(roi, rgb, cv::COLOR_GRAY2RGB);
+  else if (roi.channels() == 4)
+    cv::cvtColor(roi, rgb, cv::COLOR_BGRA2RGB);
+  else
+    cv::cvtColor(roi, rgb, cv::COLOR_BGR2RGB);
   rgb.convertTo(rgb, CV_32FC3, image.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
 
   const double base_scale = std::min(1.0, face_size / std::max(box_w, box_h));
@@ -45,8 +48,10 @@ std::vector<CropLevel> BuildFacePyramid(const cv::Mat& image, const Eigen::Vecto
     level.origin = Eigen::Vector2d(x0, y0);
     // Given factors and no size, cv::resize maps pixel centres with exactly this scale.
     level.scale = base_scale / (1 << l);
-    if (level.scale == 1.0) level.image = rgb;
-    else cv::resize(rgb, level.image, cv::Size(), level.scale, level.scale, cv::INTER_AREA);
+    if (level.scale == 1.0)
+      level.image = rgb;
+    else
+      cv::resize(rgb, level.image, cv::Size(), level.scale, level.scale, cv::INTER_AREA);
   }
   return pyramid;
 }

@@ -19,9 +19,8 @@ using LocalJet = ceres::Jet<double, kLocalSize>;
 // albedo and barycentrics are constants here.
 template <typename T>
 void LocalResidual(const T vertices[9], const T& focal, const PhotoSample& sample,
-                   const double* lighting,
-                   const LevelProjection& projection, const ImageInterpolator& image,
-                   double weight, T residual[3], T sh[9]) {
+                   const double* lighting, const LevelProjection& projection,
+                   const ImageInterpolator& image, double weight, T residual[3], T sh[9]) {
   T point[3];
   for (int d = 0; d < 3; ++d) {
     point[d] = sample.barycentric[0] * vertices[d] + sample.barycentric[1] * vertices[3 + d] +
@@ -54,8 +53,8 @@ void LocalResidual(const T vertices[9], const T& focal, const PhotoSample& sampl
 }  // namespace
 
 PhotometricCost::PhotometricCost(const model::MorphableModel& model, const PhotoSample& sample,
-                                 const ImageInterpolator& image,
-                                 const LevelProjection& projection, double weight)
+                                 const ImageInterpolator& image, const LevelProjection& projection,
+                                 double weight)
     : model_(model),
       sample_(sample),
       image_(image),
@@ -90,8 +89,8 @@ bool PhotometricCost::Evaluate(double const* const* parameters, double* residual
 
   if (jacobians == nullptr) {
     double sh[9];
-    LocalResidual(camera_points, focal, sample_, lighting, projection_, image_, weight_,
-                  residuals, sh);
+    LocalResidual(camera_points, focal, sample_, lighting, projection_, image_, weight_, residuals,
+                  sh);
     return std::isfinite(residuals[0]) && std::isfinite(residuals[1]) &&
            std::isfinite(residuals[2]);
   }
@@ -133,6 +132,5 @@ Eigen::Matrix<double, 9, 1> ShBasisForCameraNormal(const Eigen::Vector3d& normal
   render::ShBasis(normal.x(), normal.y(), normal.z(), sh.data());
   return sh;
 }
-
 
 }  // namespace morphfit::solver

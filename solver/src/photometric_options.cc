@@ -27,8 +27,9 @@ void PhotometricOptions::Validate() const {
   require(outer_iterations_per_level >= 1, "outer_iterations_per_level must be >= 1");
   require(max_iterations >= 1, "max_iterations must be >= 1");
   require(min_view_cosine >= 0 && min_view_cosine < 1, "min_view_cosine must be in [0, 1)");
-  require(albedo_prior_weight > 0 || albedo_smoothness_weight > 0,
-          "albedo_prior_weight or albedo_smoothness_weight must be > 0 (albedo is underdetermined)");
+  require(
+      albedo_prior_weight > 0 || albedo_smoothness_weight > 0,
+      "albedo_prior_weight or albedo_smoothness_weight must be > 0 (albedo is underdetermined)");
 }
 
 }  // namespace morphfit::solver

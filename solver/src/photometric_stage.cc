@@ -8,8 +8,8 @@
 #include <vector>
 
 #include <ceres/loss_function.h>
-#include <ceres/normal_prior.h>
 #include <ceres/manifold.h>
+#include <ceres/normal_prior.h>
 #include <ceres/problem.h>
 #include <ceres/solver.h>
 #include <Eigen/Geometry>
@@ -21,10 +21,10 @@
 #include "morphfit/render/visibility.h"
 #include "morphfit/solver/albedo_estimate.h"
 #include "morphfit/solver/face_crop.h"
-#include "morphfit/solver/lighting_estimate.h"
-#include "morphfit/solver/photometric_cost.h"
 #include "morphfit/solver/focal_prior.h"
 #include "morphfit/solver/landmark_cost.h"
+#include "morphfit/solver/lighting_estimate.h"
+#include "morphfit/solver/photometric_cost.h"
 
 namespace morphfit::solver {
 
@@ -78,18 +78,24 @@ struct Parameters {
 // squares uses it (rho'(s)), so that the closed-form solves ignore outliers as Ceres does.
 double RobustWeight(RobustLoss loss, double r, double scale) {
   switch (loss) {
-    case RobustLoss::kNone: return 1.0;
-    case RobustLoss::kHuber: return r <= scale ? 1.0 : scale / r;
-    case RobustLoss::kCauchy: return 1.0 / (1.0 + (r * r) / (scale * scale));
+    case RobustLoss::kNone:
+      return 1.0;
+    case RobustLoss::kHuber:
+      return r <= scale ? 1.0 : scale / r;
+    case RobustLoss::kCauchy:
+      return 1.0 / (1.0 + (r * r) / (scale * scale));
   }
   return 1.0;
 }
 
 std::unique_ptr<ceres::LossFunction> MakeRobustLoss(RobustLoss loss, double scale) {
   switch (loss) {
-    case RobustLoss::kNone: return nullptr;
-    case RobustLoss::kHuber: return std::make_unique<ceres::HuberLoss>(scale);
-    case RobustLoss::kCauchy: return std::make_unique<ceres::CauchyLoss>(scale);
+    case RobustLoss::kNone:
+      return nullptr;
+    case RobustLoss::kHuber:
+      return std::make_unique<ceres::HuberLoss>(scale);
+    case RobustLoss::kCauchy:
+      return std::make_unique<ceres::CauchyLoss>(scale);
   }
   return nullptr;
 }
@@ -129,8 +135,8 @@ class PhotometricStage {
   std::vector<ShadingObservation> Observe(const SampleSet& set) const;
   // For a new sample set: the samples' albedo from the current estimate (and, the first time,
   // lighting in closed form), robust weights from the residuals, then albedo and lighting.
-  void PrepareSamples(SampleSet& set, const ImageInterpolator& interpolator,
-                      const CropLevel& level, bool first);
+  void PrepareSamples(SampleSet& set, const ImageInterpolator& interpolator, const CropLevel& level,
+                      bool first);
   void UpdateAlbedoAndLighting(SampleSet& set);
   Eigen::Vector3d SampleAlbedo(const PhotoSample& s) const;
   ceres::Solver::Summary Solve(const SampleSet& set, const CropLevel& level,
@@ -154,7 +160,7 @@ class PhotometricStage {
   Eigen::VectorXd albedo_coefficients_;
   std::optional<VertexAlbedoSolver> albedo_solver_;
   std::vector<double> robust_weights_;  // per sample of the current set
-  double pixels_per_mm_ = 1.0;  // face scale at the start of the stage, as stage 2 uses it
+  double pixels_per_mm_ = 1.0;          // face scale at the start of the stage, as stage 2 uses it
   double prior_focal_ = 1.0;
   render::Rasterizer rasterizer_;
   Eigen::Matrix3Xd model_vertices_, camera_vertices_, camera_normals_;
@@ -185,9 +191,9 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
   }
   const int margin = static_cast<int>(std::ceil(options_.silhouette_margin_px));
   if (margin > 0) {
-    cv::erode(region, region,
-              cv::getStructuringElement(cv::MORPH_ELLIPSE,
-                                        cv::Size(2 * margin + 1, 2 * margin + 1)));
+    cv::erode(
+        region, region,
+        cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * margin + 1, 2 * margin + 1)));
   }
   if (options_.exclude_eyes_and_mouth) {
     // Use the fitted landmarks where the model maps them, the observed ones otherwise.
@@ -249,9 +255,10 @@ std::vector<ShadingObservation> PhotometricStage::Observe(const SampleSet& set) 
   std::vector<ShadingObservation> observations(set.samples.size());
   for (size_t s = 0; s < set.samples.size(); ++s) {
     const auto& v = set.samples[s].vertices;
-    const Eigen::Vector3d face_normal = rotation * (vertices.col(v[1]) - vertices.col(v[0]))
-                                                       .cross(vertices.col(v[2]) - vertices.col(v[0]))
-                                                       .normalized();
+    const Eigen::Vector3d face_normal =
+        rotation * (vertices.col(v[1]) - vertices.col(v[0]))
+                       .cross(vertices.col(v[2]) - vertices.col(v[0]))
+                       .normalized();
     // As PhotometricCost shades it.
     observations[s].sh =
         ShBasisForCameraNormal((face_normal + set.samples[s].normal_offset).normalized());
@@ -300,8 +307,8 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set) {
     o.weight = observations[s].weight;
   }
   if (model_.albedo) {
-    albedo_coefficients_ = SolveAlbedoCoefficients(*model_.albedo, albedo_observations,
-                                                    options_.albedo_prior_weight);
+    albedo_coefficients_ =
+        SolveAlbedoCoefficients(*model_.albedo, albedo_observations, options_.albedo_prior_weight);
   } else {
     vertex_albedo_ = albedo_solver_->Solve(albedo_observations);
   }
@@ -317,8 +324,8 @@ void PhotometricStage::PrepareSamples(SampleSet& set, const ImageInterpolator& i
   if (first) {
     std::vector<Eigen::Vector3d> albedo(set.samples.size());
     for (size_t s = 0; s < set.samples.size(); ++s) albedo[s] = set.samples[s].albedo;
-    parameters_.lighting = SolveLighting(Observe(set), albedo,
-                                         options_.light_prior_weight * set.samples.size());
+    parameters_.lighting =
+        SolveLighting(Observe(set), albedo, options_.light_prior_weight * set.samples.size());
   }
   UpdateRobustWeights(SampleResiduals(set, level, interpolator));
   UpdateAlbedoAndLighting(set);
@@ -334,8 +341,8 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   ceres::QuaternionManifold quaternion_manifold;
 
   const bool has_expression = !model_.expression.empty();
-  std::vector<double*> blocks = {parameters_.rotation, parameters_.translation,
-                                 &parameters_.focal, parameters_.shape.data()};
+  std::vector<double*> blocks = {parameters_.rotation, parameters_.translation, &parameters_.focal,
+                                 parameters_.shape.data()};
   if (has_expression) blocks.push_back(parameters_.expression.data());
   std::vector<double*> photo_blocks = blocks;
   photo_blocks.push_back(parameters_.lighting.data());
@@ -356,16 +363,16 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   // The landmark term and priors of stage 2, with its weights and units (mm on the face).
   const int ks = static_cast<int>(parameters_.shape.size());
   const int ke = static_cast<int>(parameters_.expression.size());
-  const std::unique_ptr<ceres::LossFunction> landmark_loss = MakeRobustLoss(
-      fit_options_.robust_loss,
-      fit_options_.robust_scale * std::sqrt(fit_options_.landmark_weight));
+  const std::unique_ptr<ceres::LossFunction> landmark_loss =
+      MakeRobustLoss(fit_options_.robust_loss,
+                     fit_options_.robust_scale * std::sqrt(fit_options_.landmark_weight));
   const double landmark_scale = std::sqrt(fit_options_.landmark_weight) / pixels_per_mm_;
   for (int l = 0; l < model::kNumIbugLandmarks; ++l) {
     if (!fit_.landmark_in_fit[l]) continue;
     const int v = fit_.landmark_vertices[l];
     problem.AddResidualBlock(
-        LandmarkCost::Create(model_.mean.segment<3>(3 * v), model_.shape, ks, model_.expression,
-                             ke, v, landmarks_.row(l).transpose(), fit_.camera.principal_point,
+        LandmarkCost::Create(model_.mean.segment<3>(3 * v), model_.shape, ks, model_.expression, ke,
+                             v, landmarks_.row(l).transpose(), fit_.camera.principal_point,
                              landmark_scale),
         landmark_loss.get(), blocks);
   }
@@ -386,9 +393,9 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
       for (int k = 1; k < 9; ++k) select(row++, 9 * c + k) = 1.0;
     }
     problem.AddResidualBlock(
-        new ceres::NormalPrior(options_.photo_weight * std::sqrt(options_.light_prior_weight) *
-                                   select,
-                               Eigen::VectorXd::Zero(27)),
+        new ceres::NormalPrior(
+            options_.photo_weight * std::sqrt(options_.light_prior_weight) * select,
+            Eigen::VectorXd::Zero(27)),
         nullptr, parameters_.lighting.data());
   }
   // Blendshape weights stay >= 0 as in stage 2: those at zero are held there.
@@ -430,8 +437,8 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   return summary;
 }
 
-std::vector<double> PhotometricStage::SampleResiduals(
-    const SampleSet& set, const CropLevel& level, const ImageInterpolator& interpolator) const {
+std::vector<double> PhotometricStage::SampleResiduals(const SampleSet& set, const CropLevel& level,
+                                                      const ImageInterpolator& interpolator) const {
   LevelProjection projection;
   projection.level_scale = level.scale;
   projection.level_principal_point = level.FromFull(fit_.camera.principal_point);
@@ -504,8 +511,8 @@ void PhotometricStage::FinishStatistics(const SampleSet& set, const CropLevel& l
       fit_.fitted_landmarks.row(l) = landmarks_.row(l);
       continue;
     }
-    const Eigen::Vector2d p = camera.ProjectModelPoint(
-        model_.Vertex(v, parameters_.shape, parameters_.expression));
+    const Eigen::Vector2d p =
+        camera.ProjectModelPoint(model_.Vertex(v, parameters_.shape, parameters_.expression));
     fit_.fitted_landmarks.row(l) = p.transpose();
     const double e = (p - landmarks_.row(l).transpose()).norm();
     landmark_sum += e * e;
@@ -530,8 +537,8 @@ StageStatistics PhotometricStage::Run() {
   // The face box: the current mesh projected into the full image.
   render::Camera camera = fit_.camera;
   parameters_.ToFitCamera(camera);
-  const Eigen::Matrix3Xd vertices = model_.InstanceVertices(parameters_.shape,
-                                                            parameters_.expression);
+  const Eigen::Matrix3Xd vertices =
+      model_.InstanceVertices(parameters_.shape, parameters_.expression);
   Eigen::Vector4d box(1e300, 1e300, -1e300, -1e300);
   for (int v = 0; v < vertices.cols(); ++v) {
     const Eigen::Vector3d p = camera.ToCamera(vertices.col(v));
@@ -612,8 +619,7 @@ StageStatistics PhotometricStage::Run() {
   } else {
     fit_.vertex_albedo = vertex_albedo_.cwiseMax(0.0).cwiseMin(1.0);
   }
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
 

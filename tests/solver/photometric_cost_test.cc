@@ -1,5 +1,5 @@
-#include <Eigen/Geometry>
 #include "morphfit/solver/photometric_cost.h"
+#include <Eigen/Geometry>
 
 #include <random>
 #include <vector>
@@ -53,8 +53,8 @@ TEST(PhotometricCostTest, JacobiansMatchNumericDerivatives) {
   projection.level_principal_point = Eigen::Vector2d(width / 2.0, height / 2.0);
 
   ceres::QuaternionManifold quaternion_manifold;
-  std::vector<const ceres::Manifold*> manifolds = {&quaternion_manifold, nullptr, nullptr,
-                                                   nullptr, nullptr, nullptr};
+  std::vector<const ceres::Manifold*> manifolds = {
+      &quaternion_manifold, nullptr, nullptr, nullptr, nullptr, nullptr};
   ceres::NumericDiffOptions numeric_options;
   numeric_options.ridders_relative_initial_step_size = 1e-5;  // stay inside one bicubic cell
   for (int t = 0; t < 20; ++t) {
@@ -67,8 +67,8 @@ TEST(PhotometricCostTest, JacobiansMatchNumericDerivatives) {
     sample.albedo = Eigen::Vector3d(0.6, 0.45, 0.4);
     sample.normal_offset = 0.1 * Eigen::Vector3d(normal(rng), normal(rng), normal(rng));
     const PhotometricCost cost(model, sample, interpolator, projection, 2.0);
-    const double* parameters[] = {rotation, translation, &focal, shape.data(),
-                                  expression.data(), lighting.data()};
+    const double* parameters[] = {rotation,     translation,       &focal,
+                                  shape.data(), expression.data(), lighting.data()};
     ceres::GradientChecker checker(&cost, &manifolds, numeric_options);
     ceres::GradientChecker::ProbeResults results;
     EXPECT_TRUE(checker.Probe(parameters, 1e-5, &results)) << results.error_log;
@@ -78,4 +78,3 @@ TEST(PhotometricCostTest, JacobiansMatchNumericDerivatives) {
 
 }  // namespace
 }  // namespace morphfit::solver
-

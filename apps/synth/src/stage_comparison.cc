@@ -18,8 +18,8 @@ double SecondsSince(std::clock_t start) {
 TruthComparison Compare(const model::MorphableModel& model, const SyntheticScene& scene,
                         const solver::FitResult& fit) {
   const render::Frame frame = render::RenderModelSpaceMesh(
-      model.InstanceVertices(fit.shape_coefficients, fit.expression_coefficients),
-      model.triangles, fit.camera);
+      model.InstanceVertices(fit.shape_coefficients, fit.expression_coefficients), model.triangles,
+      fit.camera);
   return CompareWithTruth(scene.truth, frame, model, fit, scene.face.clean_landmarks);
 }
 
@@ -36,8 +36,8 @@ StageComparison CompareStages(const model::MorphableModel& model, const Syntheti
   comparison.landmark_seconds = SecondsSince(start);
   comparison.landmarks = Compare(model, scene, fit);
   start = std::clock();
-  comparison.photometric_stage = solver::RunPhotometricStage(
-      model, scene.image, scene.landmarks, fit_options, photo_options, fit);
+  comparison.photometric_stage = solver::RunPhotometricStage(model, scene.image, scene.landmarks,
+                                                             fit_options, photo_options, fit);
   comparison.photometric_seconds = SecondsSince(start);
   comparison.photometric = Compare(model, scene, fit);
   return comparison;

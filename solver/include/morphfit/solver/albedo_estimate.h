@@ -22,9 +22,9 @@ struct AlbedoObservation {
 };
 
 struct AlbedoWeights {
-  double prior = 0.02;       // per vertex, towards `reference`
-  double smoothness = 1.0;   // per mesh edge, on the difference of the two vertex albedos
-  double symmetry = 0.5;     // per vertex, on the difference to its mirror vertex
+  double prior = 0.02;      // per vertex, towards `reference`
+  double smoothness = 1.0;  // per mesh edge, on the difference of the two vertex albedos
+  double symmetry = 0.5;    // per vertex, on the difference to its mirror vertex
   Eigen::Vector3d reference = Eigen::Vector3d::Constant(0.5);
 };
 

@@ -13,9 +13,9 @@ using ShVector = Eigen::Matrix<double, 9, 1>;
 
 // What the photometric stage knows about one surface sample when it solves a linear part.
 struct ShadingObservation {
-  ShVector sh;               // SH basis of the sample's normal
-  Eigen::Vector3d colour;    // observed RGB
-  double weight = 1.0;       // data weight (e.g. robust IRLS weight)
+  ShVector sh;             // SH basis of the sample's normal
+  Eigen::Vector3d colour;  // observed RGB
+  double weight = 1.0;     // data weight (e.g. robust IRLS weight)
 };
 
 // Closed-form SH lighting given albedo: per channel c, minimises

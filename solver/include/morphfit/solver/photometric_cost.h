@@ -53,8 +53,7 @@ struct LevelProjection {
 class PhotometricCost : public ceres::CostFunction {
  public:
   PhotometricCost(const model::MorphableModel& model, const PhotoSample& sample,
-                  const ImageInterpolator& image, const LevelProjection& projection,
-                  double weight);
+                  const ImageInterpolator& image, const LevelProjection& projection, double weight);
 
   bool Evaluate(double const* const* parameters, double* residuals,
                 double** jacobians) const override;

@@ -11,9 +11,9 @@ struct PhotometricOptions {
   // Weight of the photometric term. Residuals are scaled by photo_weight / sqrt(samples), so the
   // term's size does not depend on --photo_samples: its cost is photo_weight^2 times the mean
   // squared colour residual (colours in [0, 1]).
-  double photo_weight = 60.0;
+  double photo_weight = 200.0;
   // Visible surface samples per outer iteration (a stratified subset of the face pixels).
-  int samples = 1000;
+  int samples = 500;
 
   // Per-vertex albedo (models without an albedo PCA): pull towards the constant reference
   // reflectance, smoothness over mesh edges, and left-right symmetry; all relative to the data
@@ -32,8 +32,8 @@ struct PhotometricOptions {
   // the finest level; each coarser level halves it.
   int pyramid_levels = 2;
   double face_size = 256.0;
-  int outer_iterations_per_level = 2;
-  int max_iterations = 8;  // Ceres iterations per outer iteration
+  int outer_iterations_per_level = 1;
+  int max_iterations = 5;  // Ceres iterations per outer iteration
 
   // Sample selection: pixels within this many pixels of the face silhouette are skipped (they
   // mix face and background); surfaces seen at grazing angles (|cos| below the threshold) too.
@@ -44,7 +44,7 @@ struct PhotometricOptions {
   // The landmark term, the coefficient priors and the focal prior of stage 2 stay in the problem
   // with their FitOptions weights (the coefficient priors times this factor); the landmark
   // correspondences are those stage 2 ended with.
-  double prior_scale = 1.0;
+  double prior_scale = 0.3;
 
   // Throws morphfit::Error naming the first bad field.
   void Validate() const;

@@ -14,11 +14,11 @@ namespace morphfit::solver {
 //
 // Starts from `fit` as stage 2 left it (coefficients, camera, landmark_vertices) and refines
 // pose, shape, expression (and focal if asked) together with the 9 x 3 SH lighting, keeping the
-// landmark term and the coefficient priors of stage 2 (`fit_options`). Per pyramid level (coarse to fine) and outer
-// iteration: render the current mesh into the face crop, take a stratified set of visible samples
-// inside the face region, solve lighting and albedo in closed form (they are linear given the
-// geometry; robust weights from the current residuals), then run Ceres on the geometry and the
-// lighting with the albedo held fixed. Fills fit.lighting, fit.vertex_albedo (or
+// landmark term and the coefficient priors of stage 2 (`fit_options`). Per pyramid level (coarse to
+// fine) and outer iteration: render the current mesh into the face crop, take a stratified set of
+// visible samples inside the face region, solve lighting and albedo in closed form (they are linear
+// given the geometry; robust weights from the current residuals), then run Ceres on the geometry
+// and the lighting with the albedo held fixed. Fills fit.lighting, fit.vertex_albedo (or
 // fit.albedo_coefficients when the model has an albedo PCA) and fit.photo_samples, and returns the
 // stage's statistics. `image` is the full 8-bit image (BGR or grey); `landmarks` the observed
 // ones in its pixels. Throws morphfit::Error on bad input.
