@@ -14,13 +14,16 @@
 #include "morphfit/pipeline/fit_image.h"
 #include "morphfit/solver/photometric_options.h"
 
-DEFINE_string(image, "", "Input photo. Default: ../shared/samples/eos_image_0010.png (searched "
-                         "relative to the working directory and the source tree)");
-DEFINE_string(landmarks, "", "68-point landmarks of the image: iBUG .pts (1-based) or .json "
-                             "({\"landmarks\": [[x, y], ...]}, 0-based). Default: the image's "
-                             "sibling .pts or .json");
-DEFINE_string(model_dir, "", "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm "
-                             "and ../shared/models/sfm)");
+DEFINE_string(image, "",
+              "Input photo. Default: ../shared/samples/eos_image_0010.png (searched "
+              "relative to the working directory and the source tree)");
+DEFINE_string(landmarks, "",
+              "68-point landmarks of the image: iBUG .pts (1-based) or .json "
+              "({\"landmarks\": [[x, y], ...]}, 0-based). Default: the image's "
+              "sibling .pts or .json");
+DEFINE_string(model_dir, "",
+              "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm "
+              "and ../shared/models/sfm)");
 DEFINE_string(out, "morphfit-out", "Output folder (replaced if it exists)");
 
 // Fit options (solver::FitOptions); defaults come from the struct so they are stated once.
@@ -77,8 +80,7 @@ DEFINE_double(albedo_symmetry_weight, kPhotoDefaults.albedo_symmetry_weight,
 DEFINE_double(light_prior_weight, kPhotoDefaults.light_prior_weight,
               "Ridge on the non-constant SH lighting coefficients, relative to the mean "
               "photometric term");
-DEFINE_string(photo_robust_loss,
-              morphfit::solver::RobustLossName(kPhotoDefaults.robust_loss),
+DEFINE_string(photo_robust_loss, morphfit::solver::RobustLossName(kPhotoDefaults.robust_loss),
               "Robust loss of the photometric residuals: huber, cauchy or none");
 DEFINE_double(photo_robust_scale, kPhotoDefaults.robust_scale,
               "Colour residual (RGB norm, colours in [0, 1]) where the photometric loss turns "
@@ -186,10 +188,11 @@ int main(int argc, char** argv) {
     const morphfit::pipeline::ImageResult result =
         morphfit::pipeline::FitImage(model, input, FLAGS_out, options);
     const morphfit::solver::StageStatistics& last = result.fit.stages.back();
-    std::printf("%s -> %s: landmark RMS %.2f px (%.2f%% of the outer-eye-corner distance), "
-                "fit %.1f ms, total %.1f ms\n",
-                input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
-                100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
+    std::printf(
+        "%s -> %s: landmark RMS %.2f px (%.2f%% of the outer-eye-corner distance), "
+        "fit %.1f ms, total %.1f ms\n",
+        input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
+        100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
     return morphfit::apps::kExitOk;
   });
 }

@@ -25,6 +25,7 @@
 #include "morphfit/solver/landmark_cost.h"
 #include "morphfit/solver/lighting_estimate.h"
 #include "morphfit/solver/photometric_cost.h"
+#include "morphfit/solver/robust_loss.h"
 
 namespace morphfit::solver {
 
@@ -88,18 +89,6 @@ double RobustWeight(RobustLoss loss, double r, double scale) {
   return 1.0;
 }
 
-std::unique_ptr<ceres::LossFunction> MakeRobustLoss(RobustLoss loss, double scale) {
-  switch (loss) {
-    case RobustLoss::kNone:
-      return nullptr;
-    case RobustLoss::kHuber:
-      return std::make_unique<ceres::HuberLoss>(scale);
-    case RobustLoss::kCauchy:
-      return std::make_unique<ceres::CauchyLoss>(scale);
-  }
-  return nullptr;
-}
-
 // iBUG 0-based landmark polygons whose inside is not skin: the eyes and the inner mouth.
 const std::vector<std::vector<int>>& ExcludedRegions() {
   static const std::vector<std::vector<int>> regions = {
@@ -107,7 +96,8 @@ const std::vector<std::vector<int>>& ExcludedRegions() {
   return regions;
 }
 
-// One pixel of the level the samples come from, and what the solver needs about it.
+// The samples of one render: surface points, the level pixels they were taken at, and the
+// colours observed there.
 struct SampleSet {
   std::vector<PhotoSample> samples;
   std::vector<Eigen::Vector2d> level_pixels;
@@ -131,7 +121,7 @@ class PhotometricStage {
  private:
   void RenderLevel(const CropLevel& level, render::Frame& frame);
   SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame) const;
-  // SH basis of the samples. normals at the current parameters, as PhotometricCost has them.
+  // SH basis of the samples' normals at the current parameters, as PhotometricCost has them.
   std::vector<ShadingObservation> Observe(const SampleSet& set) const;
   // For a new sample set: the samples' albedo from the current estimate (and, the first time,
   // lighting in closed form), robust weights from the residuals, then albedo and lighting.
@@ -350,7 +340,7 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   const double n = static_cast<double>(std::max<size_t>(1, set.samples.size()));
   const double photo_weight = options_.photo_weight / std::sqrt(n);
   const std::unique_ptr<ceres::LossFunction> loss =
-      MakeRobustLoss(options_.robust_loss, photo_weight * options_.robust_scale);
+      MakeLossFunction(options_.robust_loss, photo_weight * options_.robust_scale);
   LevelProjection projection;
   projection.level_scale = level.scale;
   projection.level_principal_point = level.FromFull(fit_.camera.principal_point);
@@ -364,8 +354,8 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
   const int ks = static_cast<int>(parameters_.shape.size());
   const int ke = static_cast<int>(parameters_.expression.size());
   const std::unique_ptr<ceres::LossFunction> landmark_loss =
-      MakeRobustLoss(fit_options_.robust_loss,
-                     fit_options_.robust_scale * std::sqrt(fit_options_.landmark_weight));
+      MakeLossFunction(fit_options_.robust_loss,
+                       fit_options_.robust_scale * std::sqrt(fit_options_.landmark_weight));
   const double landmark_scale = std::sqrt(fit_options_.landmark_weight) / pixels_per_mm_;
   for (int l = 0; l < model::kNumIbugLandmarks; ++l) {
     if (!fit_.landmark_in_fit[l]) continue;

@@ -82,8 +82,8 @@ RenderedFit RenderFit(const model::MorphableModel& model, const solver::FitResul
       photometric ? fit.vertex_albedo : Eigen::Matrix3Xd::Constant(3, model.num_vertices(), 0.8);
   const cv::Mat shaded = render::ShadeFrame(rendered.frame, model.triangles, albedo,
                                             photometric ? fit.lighting : OverlayLighting());
-  rendered.overlay = render::MakeOverlay(image, rendered.frame, shaded,
-                                         fit.fitted_landmarks, overlay_options);
+  rendered.overlay =
+      render::MakeOverlay(image, rendered.frame, shaded, fit.fitted_landmarks, overlay_options);
   return rendered;
 }
 
@@ -127,8 +127,8 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   ValidateLandmarks(result.input_landmarks, result.width, result.height, origin);
   const Clock::time_point read_done = Clock::now();
 
-  result.fit = solver::Fit(model, result.input_landmarks, {result.width, result.height},
-                           options.fit);
+  result.fit =
+      solver::Fit(model, result.input_landmarks, {result.width, result.height}, options.fit);
   if (options.stages == FitStages::kPhotometric) {
     solver::RunPhotometricStage(model, image, result.input_landmarks, options.fit,
                                 options.photometric, result.fit);

@@ -20,7 +20,8 @@ Json Vector(const Eigen::VectorXd& values) {
 
 Json Matrix(const Eigen::MatrixXd& matrix) {
   Json rows = Json::array();
-  for (Eigen::Index r = 0; r < matrix.rows(); ++r) rows.push_back(Vector(matrix.row(r).transpose()));
+  for (Eigen::Index r = 0; r < matrix.rows(); ++r)
+    rows.push_back(Vector(matrix.row(r).transpose()));
   return rows;
 }
 

@@ -5,7 +5,7 @@
 namespace morphfit::solver {
 
 // Stage 3 of the fit (photometric analysis-by-synthesis). Defaults were calibrated on the
-// synthetic benchmark (bench/photometric_benchmark.cc, README "Photometric stage"), never on
+// synthetic benchmark (bench/photometric_accuracy.cc, README "Photometric stage"), never on
 // the real samples.
 struct PhotometricOptions {
   // Weight of the photometric term. Residuals are scaled by photo_weight / sqrt(samples), so the
