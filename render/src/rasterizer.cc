@@ -179,6 +179,8 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   frame.camera = camera;
   drawn_min_y_ = camera.height;
   drawn_max_y_ = -1;
+  drawn_min_x_.assign(camera.height, camera.width);
+  drawn_max_x_.assign(camera.height, -1);
 
   // Project every vertex once; triangles share them.
   screen_.resize(num_vertices);
@@ -306,8 +308,11 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b_
     const __m128 iz_block = _mm_set1_ps(4 * iz_step);
     const __m128i last_mask = _mm_cmpgt_epi32(_mm_set1_epi32(count - 4 * (blocks - 1)), lanes);
     const __m128i minus_one = _mm_set1_epi32(-1), id = _mm_set1_epi32(triangle_id);
-    const int64_t safe_rows_end = (static_cast<int64_t>(frame.num_pixels()) - min_x - 4 * blocks) /
-                                  width;  // rows y <= this can access 4 * blocks pixels
+    // Rows y <= this can access 4 * blocks <= count + 3 pixels from min_x: all when they stay in
+    // the row, else all but the last row (when a row has room for the 3 extra pixels).
+    const int64_t safe_rows_end = min_x + 4 * blocks <= width ? max_y
+                                  : width >= 4                ? frame.height - 2
+                                                              : -1;
     for (; y <= std::min(max_y, safe_rows_end); ++y) {
       float* depth_row = depth + y * width;
       int32_t* id_row = ids + y * width;
@@ -352,6 +357,10 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b_
     row1 += step_y1;
     row2 += step_y2;
     iz_row += iz_dy;
+  }
+  for (int64_t row = min_y; row <= max_y; ++row) {
+    drawn_min_x_[row] = std::min<int>(drawn_min_x_[row], static_cast<int>(min_x));
+    drawn_max_x_[row] = std::max<int>(drawn_max_x_[row], static_cast<int>(max_x));
   }
   drawn_min_y_ = std::min<int>(drawn_min_y_, static_cast<int>(min_y));
   drawn_max_y_ = std::max<int>(drawn_max_y_, static_cast<int>(max_y));
@@ -488,7 +497,8 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = frame.triangle.data() + row;
     const __m128 yv = _mm_set1_ps(static_cast<float>(y));
-    for (int x = 0; x < width; x += 4) {
+    const int end = drawn_max_x_[y] + 1;
+    for (int x = drawn_min_x_[y]; x < end; x += 4) {
       const int count = std::min(4, width - x);
       alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
                                    Frame::kNoTriangle};
@@ -548,7 +558,7 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
 #else
   for (int y = std::max(drawn_min_y_, 0); y <= drawn_max_y_; ++y) {
     const size_t row = static_cast<size_t>(y) * width;
-    for (int x = 0; x < width; ++x) {
+    for (int x = drawn_min_x_[y]; x <= drawn_max_x_[y]; ++x) {
       const int32_t id = frame.triangle[row + x];
       if (id < 0) continue;
       const float* terms = terms_of(id, x, y);

@@ -79,6 +79,8 @@ class Rasterizer {
   std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
   int drawn_min_y_ = 0;               // rows any triangle touched, for the resolve pass
   int drawn_max_y_ = -1;
+  std::vector<int> drawn_min_x_;  // per row, the columns any triangle's bounding box touched
+  std::vector<int> drawn_max_x_;
   std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
   std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
   uint32_t generation_ = 0;
