@@ -25,14 +25,15 @@
 #include "quality_flags.h"
 
 DEFINE_string(mode, "synthetic", "synthetic | annotated");
-DEFINE_string(out, "morphfit-eval-out", "Output folder: report.txt, cases.csv, histograms.png, roc.png");
+DEFINE_string(out, "morphfit-eval-out",
+              "Output folder: report.txt, cases.csv, histograms.png, roc.png");
 DEFINE_string(model_dir, "", "Model folder (default: found as morphfit-fit finds it)");
 DEFINE_int32(cases, 500, "synthetic: number of scenes");
 DEFINE_uint64(seed, 1, "synthetic: seed of the first scene; scene i uses seed + i");
 DEFINE_int32(width, 640, "synthetic: image width");
 DEFINE_int32(height, 640, "synthetic: image height");
-DEFINE_double(min_distance, 600, "synthetic: nearest face distance (mm)");
-DEFINE_double(max_distance, 2500, "synthetic: farthest face distance (mm)");
+DEFINE_double(min_distance, 700, "synthetic: nearest face distance (mm)");
+DEFINE_double(max_distance, 1600, "synthetic: farthest face distance (mm)");
 DEFINE_double(corrupted_fraction, 0.3,
               "synthetic: share of scenes with a corruption (jittered / other-face / mirrored "
               "landmarks, occluder, extreme pose, non-face), spread evenly over the kinds");
@@ -49,6 +50,10 @@ DEFINE_bool(calibrate, false,
 DEFINE_double(target_false_rejection, 0.10, "--calibrate: largest share of good fits rejected");
 DEFINE_int32(save_images, 0, "Save the first N input images with their landmarks to <out>/cases");
 DEFINE_double(fov_deg, 30.0, "Prior horizontal field of view of the fit (degrees)");
+DEFINE_double(shape_prior_weight, morphfit::solver::FitOptions().shape_prior_weight,
+              "Fit: weight of the shape prior (as morphfit-fit's flag)");
+DEFINE_bool(optimize_focal, morphfit::solver::FitOptions().optimize_focal,
+            "Fit: estimate the focal length (as morphfit-fit's flag)");
 DECLARE_string(flagfile);
 
 namespace morphfit {
@@ -57,12 +62,13 @@ namespace {
 namespace fs = std::filesystem;
 
 synth::Corruption CorruptionOfCase(int index, double corrupted_fraction) {
-  // Evenly interleaved: of every 100 cases, round(100 f) are corrupted, cycling through the kinds.
-  const int per_hundred = static_cast<int>(std::lround(100 * corrupted_fraction));
-  const int slot = index % 100;
-  if (slot >= per_hundred) return synth::Corruption::kNone;
-  const int kind = (index / 100 * per_hundred + slot) % (synth::kNumCorruptions - 1);
-  return static_cast<synth::Corruption>(1 + kind);
+  // Spread evenly (case i is corrupted when floor((i + 1) f) steps up), cycling through the kinds.
+  const auto corrupted_before = [&](int i) {
+    return static_cast<int>(std::floor(i * corrupted_fraction + 1e-9));
+  };
+  const int count = corrupted_before(index + 1);
+  if (count == corrupted_before(index)) return synth::Corruption::kNone;
+  return static_cast<synth::Corruption>(1 + (count - 1) % (synth::kNumCorruptions - 1));
 }
 
 void SaveCaseImage(const std::string& path, const cv::Mat& image, const Landmarks& landmarks) {
@@ -146,19 +152,18 @@ void WriteOutputs(const std::vector<eval::EvaluatedCase>& cases, const solver::Q
       eval::CollectStatistics(cases, decisions.bad, rule);
   report += eval::FormatReport(cases, decisions, statistics, rule_source);
   WriteFileAtomically(FLAGS_out + "/cases.csv", eval::CasesCsv(cases, decisions));
-  render::WriteImage(FLAGS_out + "/histograms.png", eval::DrawHistograms(statistics, decisions.bad));
+  render::WriteImage(FLAGS_out + "/histograms.png",
+                     eval::DrawHistograms(statistics, decisions.bad));
   std::vector<std::vector<eval::RocPoint>> curves;
   for (const eval::StatisticSample& s : statistics) {
     std::vector<double> scores = s.values;
-    const bool lower_is_worse =
-        solver::FindQualityStatistic(s.name).worse == solver::Worse::kLower;
+    const bool lower_is_worse = solver::FindQualityStatistic(s.name).worse == solver::Worse::kLower;
     for (double& v : scores) {
       if (lower_is_worse) v = -v;
     }
     curves.push_back(eval::RocCurve(scores, decisions.bad));
   }
-  const eval::RocPoint rule_point{decisions.counts.FalseRejectionRate(),
-                                  decisions.counts.Recall()};
+  const eval::RocPoint rule_point{decisions.counts.FalseRejectionRate(), decisions.counts.Recall()};
   render::WriteImage(FLAGS_out + "/roc.png", eval::DrawRocCurves(statistics, curves, rule_point));
 }
 
@@ -173,6 +178,8 @@ int Run() {
   definition.max_annotation_nme = FLAGS_bad_nme;
   solver::FitOptions fit_options;
   fit_options.fov_deg = FLAGS_fov_deg;
+  fit_options.shape_prior_weight = FLAGS_shape_prior_weight;
+  fit_options.optimize_focal = FLAGS_optimize_focal;
   fit_options.Validate();
 
   const model::MorphableModel model =
@@ -185,7 +192,8 @@ int Run() {
   if (FLAGS_mode == "annotated") {
     report += "annotated mode on " + FLAGS_input_dir +
               ": fits start from the human annotation (no detector in this build), bad = "
-              "model-landmark NME > " + std::to_string(FLAGS_bad_nme) + "\n";
+              "model-landmark NME > " +
+              std::to_string(FLAGS_bad_nme) + "\n";
   }
   const std::string flag_source =
       FLAGS_flagfile.empty() ? "built-in defaults and command-line flags" : FLAGS_flagfile;
@@ -204,23 +212,22 @@ int Run() {
       statistics.push_back(*evaluated.statistics);
       bad.push_back(evaluated.bad);
     }
-    const solver::QualityRule calibrated =
-        eval::CalibrateRule(statistics, bad, rule, calibration);
+    const solver::QualityRule calibrated = eval::CalibrateRule(statistics, bad, rule, calibration);
     const std::string flag_file = FLAGS_out + "/quality.flags";
-    const std::string truth =
-        FLAGS_mode == "synthetic"
-            ? std::to_string(FLAGS_cases) + " synthetic cases from seed " +
-                  std::to_string(FLAGS_seed) + ", bad = depth RMSE > " +
-                  std::to_string(FLAGS_bad_depth_rmse) + " mm or coverage < " +
-                  std::to_string(FLAGS_min_coverage)
-            : std::to_string(cases.size()) + " annotated images in " + FLAGS_input_dir +
-                  ", bad = NME > " + std::to_string(FLAGS_bad_nme);
-    WriteFileAtomically(flag_file,
-                        eval::QualityFlagFileText(
-                            calibrated, {"morphfit quality rule, calibrated by morphfit-eval on " +
-                                             truth,
-                                         "target false rejection rate " +
-                                             std::to_string(FLAGS_target_false_rejection)}));
+    const std::string truth = FLAGS_mode == "synthetic"
+                                  ? std::to_string(FLAGS_cases) + " synthetic cases from seed " +
+                                        std::to_string(FLAGS_seed) + ", bad = depth RMSE > " +
+                                        std::to_string(FLAGS_bad_depth_rmse) +
+                                        " mm or coverage < " + std::to_string(FLAGS_min_coverage)
+                                  : std::to_string(cases.size()) + " annotated images in " +
+                                        FLAGS_input_dir + ", bad = NME > " +
+                                        std::to_string(FLAGS_bad_nme);
+    WriteFileAtomically(
+        flag_file,
+        eval::QualityFlagFileText(
+            calibrated,
+            {"morphfit quality rule, calibrated by morphfit-eval on " + truth,
+             "target false rejection rate " + std::to_string(FLAGS_target_false_rejection)}));
     report += "\n=== calibrated rule, written to " + flag_file + "\n";
     WriteOutputs(cases, calibrated, flag_file, report);
   }
@@ -238,7 +245,8 @@ int main(int argc, char** argv) {
       "       morphfit-eval --mode=annotated --input_dir DIR --out DIR");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (FLAGS_mode != "synthetic" && FLAGS_mode != "annotated") {
-    std::cerr << "morphfit-eval: --mode must be synthetic or annotated, not '" << FLAGS_mode << "'\n";
+    std::cerr << "morphfit-eval: --mode must be synthetic or annotated, not '" << FLAGS_mode
+              << "'\n";
     return 2;
   }
   if (FLAGS_mode == "annotated" && FLAGS_input_dir.empty()) {

@@ -11,8 +11,7 @@ namespace morphfit::eval {
 solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
                                 const Landmarks& landmarks, const solver::FitOptions& options,
                                 solver::FitStatistics& statistics, render::Frame& frame) {
-  const solver::FitResult result =
-      solver::Fit(model, landmarks, {image.cols, image.rows}, options);
+  const solver::FitResult result = solver::Fit(model, landmarks, {image.cols, image.rows}, options);
   frame = render::RenderModelSpaceMesh(
       model.InstanceVertices(result.shape_coefficients, result.expression_coefficients),
       model.triangles, result.camera);
@@ -70,8 +69,8 @@ EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const c
   } catch (const Error& e) {
     evaluated.fit_error = e.what();
   }
-  evaluated.bad = !evaluated.fit_error.empty() ||
-                  !(evaluated.annotation_nme <= definition.max_annotation_nme);
+  evaluated.bad =
+      !evaluated.fit_error.empty() || !(evaluated.annotation_nme <= definition.max_annotation_nme);
   return evaluated;
 }
 

@@ -18,9 +18,9 @@
 namespace morphfit::eval {
 
 struct EvaluatedCase {
-  std::string name;        // seed or file name
-  std::string kind;        // corruption name, or "annotated"
-  std::string fit_error;   // non-empty when the fit threw: no output, counted as rejected and bad
+  std::string name;       // seed or file name
+  std::string kind;       // corruption name, or "annotated"
+  std::string fit_error;  // non-empty when the fit threw: no output, counted as rejected and bad
   std::optional<solver::FitStatistics> statistics;
   synth::TruthComparison truth;  // synthetic mode
   double annotation_nme = 0;     // annotated mode: fitted model landmarks vs the human annotation
