@@ -47,6 +47,20 @@ void UpdateCorrespondences(const model::MorphableModel& model, const Landmarks& 
       VisibleContourSides(result.camera.rotation, options.contour_side_yaw_deg * kDegree);
   for (int i : mapping.right_contour_landmarks) result.landmark_in_fit[i] = sides.right;
   for (int i : mapping.left_contour_landmarks) result.landmark_in_fit[i] = sides.left;
+  if (options.far_contour_to_silhouette && sides.right != sides.left) {
+    const bool far_is_right = !sides.right;
+    const Eigen::Matrix3Xd vertices =
+        model.InstanceVertices(result.shape_coefficients, result.expression_coefficients);
+    const std::vector<int>& far_landmarks =
+        far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
+    const std::vector<int> silhouette =
+        JawSilhouetteVertices(model, vertices, result.camera, far_is_right);
+    if (!silhouette.empty()) {
+      MatchToNearestProjection(vertices, result.camera, landmarks, far_landmarks, silhouette,
+                               result.landmark_vertices);
+      for (int i : far_landmarks) result.landmark_in_fit[i] = true;
+    }
+  }
 }
 
 void UpdateFittedLandmarks(const model::MorphableModel& model, const Landmarks& landmarks,

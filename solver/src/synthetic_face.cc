@@ -5,6 +5,7 @@
 #include <random>
 
 #include "morphfit/model/error.h"
+#include "morphfit/solver/contour_correspondence.h"
 
 namespace morphfit::solver {
 
@@ -23,6 +24,17 @@ double Gaussian(std::mt19937_64& random) {
   const double v = Uniform(random, 0, 1);
   return std::sqrt(-2.0 * std::log(u)) * std::cos(2 * M_PI * v);
 }
+double Coefficient(std::mt19937_64& random, const SyntheticFaceOptions& options) {
+  const double bound = options.max_abs_coefficient;
+  if (options.coefficient_distribution ==
+      SyntheticFaceOptions::CoefficientDistribution::kUniform) {
+    return Uniform(random, -bound, bound);
+  }
+  for (;;) {
+    const double c = Gaussian(random);
+    if (std::abs(c) <= bound) return c;
+  }
+}
 }  // namespace
 
 SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
@@ -31,12 +43,12 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
   SyntheticFace face;
   face.shape_coefficients.resize(model.shape.num_components());
   for (auto& c : face.shape_coefficients) {
-    c = Uniform(random, -options.max_abs_coefficient, options.max_abs_coefficient);
+    c = Coefficient(random, options);
   }
   face.expression_coefficients.resize(model.expression.num_components());
   for (auto& c : face.expression_coefficients) {
     c = model.expression.is_pca
-            ? Uniform(random, -options.max_abs_coefficient, options.max_abs_coefficient)
+            ? Coefficient(random, options)
             : Uniform(random, 0, options.max_blendshape_weight);
   }
   face.yaw = Uniform(random, -options.max_abs_yaw_deg, options.max_abs_yaw_deg) * kDegree;
@@ -62,14 +74,29 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
   place_contour(mapping.right_contour_landmarks, mapping.right_contour_vertices);
   place_contour(mapping.left_contour_landmarks, mapping.left_contour_vertices);
 
-  face.clean_landmarks.setZero();
-  for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-    const int v = face.landmark_vertices[i];
-    if (v < 0) continue;
-    face.clean_landmarks.row(i) = face.camera
-                                      .ProjectModelPoint(model.Vertex(v, face.shape_coefficients,
-                                                                      face.expression_coefficients))
-                                      .transpose();
+  const Eigen::Matrix3Xd vertices =
+      model.InstanceVertices(face.shape_coefficients, face.expression_coefficients);
+  auto project_landmarks = [&]() {
+    face.clean_landmarks.setZero();
+    for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
+      const int v = face.landmark_vertices[i];
+      if (v >= 0) face.clean_landmarks.row(i) = face.camera.ProjectModelPoint(vertices.col(v)).transpose();
+    }
+  };
+  project_landmarks();
+  if (std::abs(face.yaw) > options.contour_side_yaw_deg * kDegree) {
+    // Positive yaw turns the subject's left cheek away (see VisibleContourSides).
+    const bool far_is_right = face.yaw < 0;
+    // Each far landmark takes a distinct silhouette vertex (distinct points, as annotated).
+    std::vector<int> silhouette = JawSilhouetteVertices(model, vertices, face.camera, far_is_right);
+    for (int landmark : silhouette.empty() ? std::vector<int>() : far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks) {
+      MatchToNearestProjection(vertices, face.camera, face.clean_landmarks, {landmark}, silhouette,
+                               face.landmark_vertices);
+      silhouette.erase(std::find(silhouette.begin(), silhouette.end(),
+                                 face.landmark_vertices[landmark]));
+      if (silhouette.empty()) break;
+    }
+    project_landmarks();
   }
   face.landmarks = face.clean_landmarks;
   for (int i = 0; i < model::kNumIbugLandmarks; ++i) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -28,5 +29,20 @@ void MatchContourLandmarks(const model::MorphableModel& model,
                            const Eigen::VectorXd& expression_coefficients,
                            const render::Camera& camera, const Landmarks& landmarks,
                            std::array<int, 68>& landmark_vertices);
+
+// The far side's annotated jaw line is the face's occluding contour (silhouette), which no fixed
+// vertex follows. These are the silhouette vertices of the mesh `model_vertices` (3 x N, model
+// space) seen by `camera` that may carry a jaw landmark of the given side: vertices shared by a
+// triangle facing the camera and one facing away, on that side of the face (model x < 0 for the
+// subject's right), lateral to the eyes between eye and mouth-corner height, or below the lips.
+std::vector<int> JawSilhouetteVertices(const model::MorphableModel& model,
+                                       const Eigen::Matrix3Xd& model_vertices,
+                                       const render::Camera& camera, bool right_side);
+
+// Matches each of `contour_landmarks` to the vertex among `candidates` whose projection is nearest.
+void MatchToNearestProjection(const Eigen::Matrix3Xd& model_vertices, const render::Camera& camera,
+                              const Landmarks& landmarks, const std::vector<int>& contour_landmarks,
+                              const std::vector<int>& candidates,
+                              std::array<int, 68>& landmark_vertices);
 
 }  // namespace morphfit::solver

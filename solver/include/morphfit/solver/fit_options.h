@@ -25,8 +25,9 @@ struct FitOptions {
 
   // Stage 2 terms.
   double landmark_weight = 1.0;
-  // Tikhonov prior |c|^2 on the shape coefficients (std units). For landmark noise of sigma mm on
-  // the face the MAP estimate has weight sigma^2; see README "Fitting" for the calibration.
+  // Tikhonov prior |c|^2 on the shape coefficients (std units). Calibrated on synthetic faces
+  // (SyntheticFace, model-distributed coefficients, yaw +-60, 1 px landmark noise at about 1.2 px
+  // per mm): the depth error in the face mask is lowest near 3 (README "Fitting").
   double shape_prior_weight = 3.0;
   // The same on the expression coefficients (std units for PCA, weights for blendshapes).
   double expression_prior_weight = 1.0;
@@ -47,6 +48,9 @@ struct FitOptions {
   // Beyond this |yaw| only the jaw contour of the side facing the camera is fitted: the other
   // side's annotated contour is the silhouette, which no fixed model vertex follows.
   double contour_side_yaw_deg = 10.0;
+  // Beyond that yaw, fit the far side's jaw landmarks to the mesh's silhouette (what annotators
+  // mark there) instead of leaving them out.
+  bool far_contour_to_silhouette = true;
   double function_tolerance = 1e-6;
   double parameter_tolerance = 1e-8;
 
