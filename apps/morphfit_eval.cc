@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "app_support.h"
 #include "morphfit/eval/calibration.h"
 #include "morphfit/eval/evaluated_case.h"
 #include "morphfit/eval/report.h"
@@ -240,36 +241,29 @@ int Run() {
 }  // namespace morphfit
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(
-      "morphfit-eval --mode=synthetic --cases N --out DIR [--calibrate]\n"
-      "       morphfit-eval --mode=annotated --input_dir DIR --out DIR");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  morphfit::apps::ParseFlags(
+      &argc, &argv,
+      "morphfit-eval: how well the quality rule separates good fits from bad ones, and its "
+      "calibration.\n"
+      "  morphfit-eval --mode=synthetic --cases N --out DIR [--calibrate]\n"
+      "  morphfit-eval --mode=annotated --input_dir DIR --out DIR");
   if (FLAGS_mode != "synthetic" && FLAGS_mode != "annotated") {
-    std::cerr << "morphfit-eval: --mode must be synthetic or annotated, not '" << FLAGS_mode
-              << "'\n";
-    return 2;
+    morphfit::apps::ExitBadFlags("--mode must be synthetic or annotated, not '" + FLAGS_mode + "'");
   }
   if (FLAGS_mode == "annotated" && FLAGS_input_dir.empty()) {
-    std::cerr << "morphfit-eval: --mode=annotated needs --input_dir\n";
-    return 2;
+    morphfit::apps::ExitBadFlags("--mode=annotated needs --input_dir");
   }
   if (FLAGS_cases < 1 || FLAGS_width < 64 || FLAGS_height < 64 || !(FLAGS_min_distance > 0) ||
       !(FLAGS_max_distance >= FLAGS_min_distance) ||
       !(FLAGS_corrupted_fraction >= 0 && FLAGS_corrupted_fraction <= 1)) {
-    std::cerr << "morphfit-eval: bad --cases / --width / --height / distances / "
-                 "--corrupted_fraction\n";
-    return 2;
+    morphfit::apps::ExitBadFlags(
+        "bad --cases / --width / --height / --min_distance / --max_distance / "
+        "--corrupted_fraction");
   }
   try {
     morphfit::apps::QualityRuleFromFlags();
   } catch (const morphfit::Error& e) {
-    std::cerr << "morphfit-eval: " << e.what() << "\n";
-    return 2;
+    morphfit::apps::ExitBadFlags(e.what());
   }
-  try {
-    return morphfit::Run();
-  } catch (const std::exception& e) {
-    std::cerr << "morphfit-eval: " << e.what() << "\n";
-    return 1;
-  }
+  return morphfit::apps::RunApp(morphfit::Run);
 }

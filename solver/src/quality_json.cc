@@ -8,7 +8,7 @@
 namespace morphfit::solver {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json Number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 

@@ -11,6 +11,7 @@
 #include "morphfit/pipeline/fit_json.h"
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/render/shading.h"
+#include "morphfit/solver/shading_residuals.h"
 #include "staged_folder.h"
 
 namespace morphfit::pipeline {
@@ -87,6 +88,7 @@ RenderedFit RenderFit(const model::MorphableModel& model, const solver::FitResul
 void PipelineOptions::Validate() const {
   fit.Validate();
   overlay.Check();
+  quality.Validate();
 }
 
 std::string ProgramVersion() { return MORPHFIT_VERSION; }
@@ -116,6 +118,11 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   const Clock::time_point fit_done = Clock::now();
 
   const RenderedFit rendered = RenderFit(model, result.fit, image, options.overlay);
+  solver::FitObservations observations;
+  observations.shading = solver::ComputeShadingResiduals(image, rendered.frame);
+  result.statistics =
+      solver::ComputeFitStatistics(model, result.fit, result.input_landmarks, observations);
+  result.quality = solver::Assess(result.statistics, options.quality);
   const Clock::time_point render_done = Clock::now();
 
   StagedFolder folder(output_dir, options.overwrite);
