@@ -35,6 +35,8 @@ DEFINE_int32(width, 640, "synthetic: image width");
 DEFINE_int32(height, 640, "synthetic: image height");
 DEFINE_double(min_distance, 700, "synthetic: nearest face distance (mm)");
 DEFINE_double(max_distance, 1600, "synthetic: farthest face distance (mm)");
+DEFINE_double(landmark_noise, 1.0,
+              "synthetic: Gaussian noise on clean landmarks (pixels, per coordinate)");
 DEFINE_double(corrupted_fraction, 0.3,
               "synthetic: share of scenes with a corruption (jittered / other-face / mirrored "
               "landmarks, occluder, extreme pose, non-face), spread evenly over the kinds");
@@ -89,6 +91,7 @@ std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model
   options.face.fov_deg = FLAGS_fov_deg;
   options.face.min_distance_mm = FLAGS_min_distance;
   options.face.max_distance_mm = FLAGS_max_distance;
+  options.face.landmark_noise_px = FLAGS_landmark_noise;
   std::vector<eval::EvaluatedCase> cases;
   for (int i = 0; i < FLAGS_cases; ++i) {
     const uint64_t seed = FLAGS_seed + i;
@@ -254,7 +257,7 @@ int main(int argc, char** argv) {
     morphfit::apps::ExitBadFlags("--mode=annotated needs --input_dir");
   }
   if (FLAGS_cases < 1 || FLAGS_width < 64 || FLAGS_height < 64 || !(FLAGS_min_distance > 0) ||
-      !(FLAGS_max_distance >= FLAGS_min_distance) ||
+      !(FLAGS_max_distance >= FLAGS_min_distance) || !(FLAGS_landmark_noise >= 0) ||
       !(FLAGS_corrupted_fraction >= 0 && FLAGS_corrupted_fraction <= 1)) {
     morphfit::apps::ExitBadFlags(
         "bad --cases / --width / --height / --min_distance / --max_distance / "

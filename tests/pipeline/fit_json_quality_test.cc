@@ -55,7 +55,14 @@ TEST_F(FitJsonQuality, EveryReasonThatFiredLandsInFitJson) {
   EXPECT_EQ(fit["quality"]["rule"]["max_landmark_nme"], 0.0);
 }
 
-TEST_F(FitJsonQuality, CleanSampleFitIsKeptWithNoReasons) {
+TEST_F(FitJsonQuality, KeptFitHasAnEmptyReasonList) {
+  // Every threshold off: whatever the sample's statistics, the fit is kept.
+  for (const solver::QualityThreshold& threshold : solver::QualityThresholds()) {
+    const bool higher_is_worse =
+        solver::FindQualityStatistic(threshold.statistic).worse == solver::Worse::kHigher;
+    options_.quality.*threshold.field =
+        higher_is_worse ? solver::QualityRule::kOff : -solver::QualityRule::kOff;
+  }
   const ImageResult result = FitImage(model_, input_, out_ + "/kept", options_);
   const nlohmann::json fit = ReadJson(out_ + "/kept/fit.json");
   EXPECT_EQ(fit["verdict"], solver::VerdictName(result.quality.verdict()));

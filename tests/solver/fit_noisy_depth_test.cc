@@ -19,7 +19,7 @@ double Median(std::vector<double> values) {
 }
 
 struct DepthErrors {
-  double rms = 0;        // absolute camera-space z
+  double rms = 0;         // absolute camera-space z
   double offset_rms = 0;  // after removing the median depth offset
   double scale_rms = 0;   // after removing the median depth ratio (scale about the camera centre)
 };
@@ -31,8 +31,8 @@ DepthErrors CompareDepth(const model::MorphableModel& model, const SyntheticFace
       model.InstanceVertices(face.shape_coefficients, face.expression_coefficients),
       model.triangles, face.camera);
   const render::Frame fitted = render::RenderModelSpaceMesh(
-      model.InstanceVertices(fit.shape_coefficients, fit.expression_coefficients),
-      model.triangles, fit.camera);
+      model.InstanceVertices(fit.shape_coefficients, fit.expression_coefficients), model.triangles,
+      fit.camera);
   std::vector<double> differences, ratios, truth_depths;
   for (int i = 0; i < truth.num_pixels(); ++i) {
     if (truth.Covered(i) && fitted.Covered(i)) {
@@ -80,10 +80,11 @@ TEST(NoisyRecovery, DepthWithinTheFaceMaskIsWithinThreeMillimetres) {
     absolute_rms.push_back(errors.rms);
   }
   const double median_scale = Median(scale_rms);
-  std::printf("1 px noise, %zu faces: depth RMS in the face mask, median %.2f mm modulo scale "
-              "about the camera (max %.2f), %.2f mm modulo offset, %.2f mm absolute\n",
-              scale_rms.size(), median_scale, *std::max_element(scale_rms.begin(), scale_rms.end()),
-              Median(offset_rms), Median(absolute_rms));
+  std::printf(
+      "1 px noise, %zu faces: depth RMS in the face mask, median %.2f mm modulo scale "
+      "about the camera (max %.2f), %.2f mm modulo offset, %.2f mm absolute\n",
+      scale_rms.size(), median_scale, *std::max_element(scale_rms.begin(), scale_rms.end()),
+      Median(offset_rms), Median(absolute_rms));
   EXPECT_LT(median_scale, 3.0);
 }
 

@@ -49,7 +49,7 @@ TEST(QualityJson, VerdictAndEveryReasonLandInFitJson) {
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = 0.3;
   s.face_size_px = 10;
-  const QualityRule rule;
+  const QualityRule rule = testing::AllThresholdsRule();
   nlohmann::ordered_json fit = {{"verdict", "provisional"}, {"camera", {{"focal", 1000}}}};
   RecordQuality(s, rule, Assess(s, rule), fit);
   EXPECT_EQ(fit["verdict"], "rejected");

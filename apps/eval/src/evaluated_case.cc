@@ -4,6 +4,7 @@
 
 #include "morphfit/model/error.h"
 #include "morphfit/render/rasterizer.h"
+#include "morphfit/solver/landmark_statistics.h"
 #include "morphfit/solver/shading_residuals.h"
 
 namespace morphfit::eval {
@@ -58,14 +59,9 @@ EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const c
     const solver::FitResult result =
         FitAndMeasure(model, image, landmarks, options, statistics, frame);
     evaluated.statistics = statistics;
-    double sum_sq = 0;
-    int used = 0;
-    for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-      if (model.landmarks.IsUnmapped(i)) continue;
-      sum_sq += (result.fitted_landmarks.row(i) - annotation.row(i)).squaredNorm();
-      ++used;
-    }
-    evaluated.annotation_nme = std::sqrt(sum_sq / used) / OuterEyeCornerDistance(annotation);
+    evaluated.annotation_nme = solver::MeasureLandmarkErrors(annotation, result.fitted_landmarks,
+                                                             synth::MappedLandmarks(model))
+                                   .rms_nme;
   } catch (const Error& e) {
     evaluated.fit_error = e.what();
   }

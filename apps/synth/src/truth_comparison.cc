@@ -6,9 +6,16 @@
 #include <vector>
 
 #include "morphfit/model/error.h"
+#include "morphfit/solver/landmark_statistics.h"
 #include "morphfit/solver/robust_statistics.h"
 
 namespace morphfit::synth {
+
+std::array<bool, 68> MappedLandmarks(const model::MorphableModel& model) {
+  std::array<bool, 68> mapped{};
+  for (int i = 0; i < model::kNumIbugLandmarks; ++i) mapped[i] = !model.landmarks.IsUnmapped(i);
+  return mapped;
+}
 
 TruthComparison CompareWithTruth(const render::Frame& truth, const render::Frame& fit_frame,
                                  const model::MorphableModel& model,
@@ -46,15 +53,9 @@ TruthComparison CompareWithTruth(const render::Frame& truth, const render::Frame
     comparison.depth_rmse_mm = std::sqrt(sum_sq / differences.size());
     comparison.normal_error_deg = angle_sum / differences.size() * 180.0 / M_PI;
   }
-  double sum_sq = 0;
-  int used = 0;
-  for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-    if (model.landmarks.IsUnmapped(i)) continue;
-    sum_sq += (result.fitted_landmarks.row(i) - true_landmarks.row(i)).squaredNorm();
-    ++used;
-  }
   comparison.landmark_nme =
-      std::sqrt(sum_sq / std::max(used, 1)) / OuterEyeCornerDistance(true_landmarks);
+      solver::MeasureLandmarkErrors(true_landmarks, result.fitted_landmarks, MappedLandmarks(model))
+          .rms_nme;
   return comparison;
 }
 
