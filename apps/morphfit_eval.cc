@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app_support.h"
+#include "fit_flags.h"
 #include "morphfit/eval/calibration.h"
 #include "morphfit/eval/evaluated_case.h"
 #include "morphfit/eval/report.h"
@@ -52,11 +53,6 @@ DEFINE_bool(calibrate, false,
             "<out>/quality.flags");
 DEFINE_double(target_false_rejection, 0.10, "--calibrate: largest share of good fits rejected");
 DEFINE_int32(save_images, 0, "Save the first N input images with their landmarks to <out>/cases");
-DEFINE_double(fov_deg, 30.0, "Prior horizontal field of view of the fit (degrees)");
-DEFINE_double(shape_prior_weight, morphfit::solver::FitOptions().shape_prior_weight,
-              "Fit: weight of the shape prior (as morphfit-fit's flag)");
-DEFINE_bool(optimize_focal, morphfit::solver::FitOptions().optimize_focal,
-            "Fit: estimate the focal length (as morphfit-fit's flag)");
 DECLARE_string(flagfile);
 
 namespace morphfit {
@@ -83,12 +79,11 @@ void SaveCaseImage(const std::string& path, const cv::Mat& image, const Landmark
 }
 
 std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model,
-                                              const solver::FitOptions& fit_options,
+                                              const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
   synth::SceneOptions options;
   options.face.width = FLAGS_width;
   options.face.height = FLAGS_height;
-  options.face.fov_deg = FLAGS_fov_deg;
   options.face.min_distance_mm = FLAGS_min_distance;
   options.face.max_distance_mm = FLAGS_max_distance;
   options.face.landmark_noise_px = FLAGS_landmark_noise;
@@ -102,14 +97,14 @@ std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model
       SaveCaseImage(FLAGS_out + "/cases/" + name + "_" + synth::CorruptionName(corruption) + ".png",
                     scene.image, scene.landmarks);
     }
-    cases.push_back(eval::EvaluateSyntheticScene(model, scene, name, fit_options, definition));
+    cases.push_back(eval::EvaluateSyntheticScene(model, scene, name, setup, definition));
     if ((i + 1) % 50 == 0) std::cerr << "morphfit-eval: " << i + 1 << " cases\n";
   }
   return cases;
 }
 
 std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model,
-                                              const solver::FitOptions& fit_options,
+                                              const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
@@ -137,7 +132,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
     try {
       ValidateLandmarks(landmarks, image.cols, image.rows, path.string());
       evaluated = eval::EvaluateAnnotatedImage(model, image, landmarks, annotation,
-                                               path.filename().string(), fit_options, definition);
+                                               path.filename().string(), setup, definition);
     } catch (const Error& e) {
       evaluated.name = path.filename().string();
       evaluated.kind = "annotated";
@@ -180,19 +175,19 @@ int Run() {
   definition.max_depth_rmse_mm = FLAGS_bad_depth_rmse;
   definition.min_coverage = FLAGS_min_coverage;
   definition.max_annotation_nme = FLAGS_bad_nme;
-  solver::FitOptions fit_options;
-  fit_options.fov_deg = FLAGS_fov_deg;
-  fit_options.shape_prior_weight = FLAGS_shape_prior_weight;
-  fit_options.optimize_focal = FLAGS_optimize_focal;
-  fit_options.Validate();
+  // Fitted as morphfit-fit fits (the shared fit flags, --stages included).
+  eval::FitSetup setup;
+  setup.fit = apps::FitOptionsFromFlags();
+  if (apps::FitStagesFlag() == "photometric")
+    setup.photometric = apps::PhotometricOptionsFromFlags();
 
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(FLAGS_model_dir));
   fs::create_directories(FLAGS_out + "/cases");
   const std::vector<eval::EvaluatedCase> cases = FLAGS_mode == "synthetic"
-                                                     ? RunSynthetic(model, fit_options, definition)
-                                                     : RunAnnotated(model, fit_options, definition);
-  std::string report;
+                                                     ? RunSynthetic(model, setup, definition)
+                                                     : RunAnnotated(model, setup, definition);
+  std::string report = "fit: stages " + apps::FitStagesFlag() + " (--stages)\n";
   if (FLAGS_mode == "annotated") {
     report += "annotated mode on " + FLAGS_input_dir +
               ": fits start from the human annotation (no detector in this build), bad = "
@@ -265,6 +260,8 @@ int main(int argc, char** argv) {
   }
   try {
     morphfit::apps::QualityRuleFromFlags();
+    morphfit::apps::FitOptionsFromFlags();
+    morphfit::apps::PhotometricOptionsFromFlags();
   } catch (const morphfit::Error& e) {
     morphfit::apps::ExitBadFlags(e.what());
   }

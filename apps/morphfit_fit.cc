@@ -9,54 +9,23 @@
 #include <gflags/gflags.h>
 
 #include "app_support.h"
+#include "fit_flags.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 #include "morphfit/pipeline/fit_image.h"
 #include "quality_flags.h"
 
-DEFINE_string(image, "", "Input photo. Default: ../shared/samples/eos_image_0010.png (searched "
-                         "relative to the working directory and the source tree)");
-DEFINE_string(landmarks, "", "68-point landmarks of the image: iBUG .pts (1-based) or .json "
-                             "({\"landmarks\": [[x, y], ...]}, 0-based). Default: the image's "
-                             "sibling .pts or .json");
-DEFINE_string(model_dir, "", "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm "
-                             "and ../shared/models/sfm)");
+DEFINE_string(image, "",
+              "Input photo. Default: ../shared/samples/eos_image_0010.png (searched "
+              "relative to the working directory and the source tree)");
+DEFINE_string(landmarks, "",
+              "68-point landmarks of the image: iBUG .pts (1-based) or .json "
+              "({\"landmarks\": [[x, y], ...]}, 0-based). Default: the image's "
+              "sibling .pts or .json");
+DEFINE_string(model_dir, "",
+              "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm "
+              "and ../shared/models/sfm)");
 DEFINE_string(out, "morphfit-out", "Output folder (replaced if it exists)");
-
-// Fit options (solver::FitOptions); defaults come from the struct so they are stated once.
-static const morphfit::solver::FitOptions kDefaults;
-DEFINE_double(fov, kDefaults.fov_deg,
-              "Prior horizontal field of view of the photo, degrees: the initial focal length and "
-              "the centre of the focal prior");
-DEFINE_double(landmark_weight, kDefaults.landmark_weight,
-              "Weight of the landmark term (residuals in mm on the face)");
-DEFINE_double(shape_prior_weight, kDefaults.shape_prior_weight,
-              "Weight of the Tikhonov prior |c|^2 on shape coefficients (std units)");
-DEFINE_double(expression_prior_weight, kDefaults.expression_prior_weight,
-              "Weight of the prior |c|^2 on expression coefficients");
-DEFINE_double(focal_prior_weight, kDefaults.focal_prior_weight,
-              "Weight of the prior log(focal / prior focal)^2");
-DEFINE_bool(optimize_focal, kDefaults.optimize_focal,
-            "Refine the focal length (with its prior); false keeps the --fov focal");
-DEFINE_bool(nonnegative_blendshapes, kDefaults.nonnegative_blendshapes,
-            "Keep blendshape expression weights >= 0");
-DEFINE_string(robust_loss, morphfit::solver::RobustLossName(kDefaults.robust_loss),
-              "Robust loss on landmark residuals: huber | cauchy | none");
-DEFINE_double(robust_scale, kDefaults.robust_scale,
-              "Where the robust loss turns from quadratic, mm on the face");
-DEFINE_int32(shape_components, kDefaults.shape_components,
-             "Leading shape components to fit (0 = all)");
-DEFINE_int32(expression_components, kDefaults.expression_components,
-             "Leading expression components to fit (0 = all)");
-DEFINE_int32(max_iterations, kDefaults.max_iterations, "Ceres iterations per solve");
-DEFINE_int32(contour_iterations, kDefaults.contour_iterations,
-             "Outer iterations of jaw-contour re-matching and solving");
-DEFINE_double(contour_side_yaw, kDefaults.contour_side_yaw_deg,
-              "Beyond this |yaw| (degrees) only the jaw contour facing the camera is fitted");
-DEFINE_double(function_tolerance, kDefaults.function_tolerance,
-              "Ceres relative cost-change tolerance");
-DEFINE_double(parameter_tolerance, kDefaults.parameter_tolerance,
-              "Ceres relative step-size tolerance");
 
 namespace {
 
@@ -84,23 +53,9 @@ std::string SiblingLandmarks(const std::string& image) {
 
 morphfit::pipeline::PipelineOptions OptionsFromFlags() {
   morphfit::pipeline::PipelineOptions options;
-  morphfit::solver::FitOptions& fit = options.fit;
-  fit.fov_deg = FLAGS_fov;
-  fit.landmark_weight = FLAGS_landmark_weight;
-  fit.shape_prior_weight = FLAGS_shape_prior_weight;
-  fit.expression_prior_weight = FLAGS_expression_prior_weight;
-  fit.focal_prior_weight = FLAGS_focal_prior_weight;
-  fit.optimize_focal = FLAGS_optimize_focal;
-  fit.nonnegative_blendshapes = FLAGS_nonnegative_blendshapes;
-  fit.robust_loss = morphfit::solver::ParseRobustLoss(FLAGS_robust_loss);
-  fit.robust_scale = FLAGS_robust_scale;
-  fit.shape_components = FLAGS_shape_components;
-  fit.expression_components = FLAGS_expression_components;
-  fit.max_iterations = FLAGS_max_iterations;
-  fit.contour_iterations = FLAGS_contour_iterations;
-  fit.contour_side_yaw_deg = FLAGS_contour_side_yaw;
-  fit.function_tolerance = FLAGS_function_tolerance;
-  fit.parameter_tolerance = FLAGS_parameter_tolerance;
+  options.fit = morphfit::apps::FitOptionsFromFlags();
+  options.stages = morphfit::pipeline::ParseFitStages(morphfit::apps::FitStagesFlag());
+  options.photometric = morphfit::apps::PhotometricOptionsFromFlags();
   options.overwrite = true;
   options.quality = morphfit::apps::QualityRuleFromFlags();
   options.Validate();
@@ -135,10 +90,11 @@ int main(int argc, char** argv) {
     const morphfit::pipeline::ImageResult result =
         morphfit::pipeline::FitImage(model, input, FLAGS_out, options);
     const morphfit::solver::StageStatistics& last = result.fit.stages.back();
-    std::printf("%s -> %s: landmark RMS %.2f px (%.2f%% of the outer-eye-corner distance), "
-                "fit %.1f ms, total %.1f ms\n",
-                input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
-                100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
+    std::printf(
+        "%s -> %s: landmark RMS %.2f px (%.2f%% of the outer-eye-corner distance), "
+        "fit %.1f ms, total %.1f ms\n",
+        input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
+        100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
     std::printf("verdict: %s\n", morphfit::solver::VerdictName(result.quality.verdict()));
     for (const morphfit::solver::QualityReason& reason : result.quality.reasons) {
       std::printf("  %s: %s = %.4g %s %.4g\n", reason.name.c_str(), reason.statistic.c_str(),

@@ -30,7 +30,7 @@ double ParseNumber(const std::string& text, const std::string& what) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || Trim(text.substr(used)) != "") {
+  if (used == 0 || !Trim(text.substr(used)).empty()) {
     throw Error(what + ": '" + text + "' is not a number");
   }
   return value;

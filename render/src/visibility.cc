@@ -1,6 +1,8 @@
 #include "morphfit/render/visibility.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "morphfit/model/error.h"
@@ -23,15 +25,27 @@ std::vector<bool> VisibleVertices(const Eigen::Matrix3Xd& camera_vertices, const
                 std::to_string(camera.height));
   }
   std::vector<bool> visible(camera_vertices.cols(), false);
+  constexpr float kBackground = std::numeric_limits<float>::infinity();
+  auto depth_at = [&](int x, int y) {
+    if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) return kBackground;
+    const int i = frame.Index(x, y);
+    return frame.Covered(i) ? frame.depth[i] : kBackground;
+  };
   for (Eigen::Index v = 0; v < camera_vertices.cols(); ++v) {
     const Eigen::Vector3d p = camera_vertices.col(v);
     if (!(p.z() > 0.0)) continue;
     const Eigen::Vector2d pixel = camera.Project(p);
-    const double x = std::round(pixel.x());
-    const double y = std::round(pixel.y());
-    if (!(x >= 0 && y >= 0 && x < frame.width && y < frame.height)) continue;
-    const int i = frame.Index(static_cast<int>(x), static_cast<int>(y));
-    visible[v] = !frame.Covered(i) || p.z() <= frame.depth[i] + options.depth_tolerance;
+    if (!(pixel.x() >= -0.5 && pixel.y() >= -0.5 && pixel.x() <= frame.width - 0.5 &&
+          pixel.y() <= frame.height - 0.5)) {
+      continue;
+    }
+    // The farthest surface among the four pixel centres around the projection: a vertex on the
+    // surface lies within their depths even where the surface is steep (near a silhouette).
+    const int x0 = static_cast<int>(std::floor(pixel.x()));
+    const int y0 = static_cast<int>(std::floor(pixel.y()));
+    const float farthest = std::max({depth_at(x0, y0), depth_at(x0 + 1, y0),
+                                     depth_at(x0, y0 + 1), depth_at(x0 + 1, y0 + 1)});
+    visible[v] = p.z() <= farthest + options.depth_tolerance;
   }
   return visible;
 }

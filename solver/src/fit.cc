@@ -17,6 +17,7 @@
 #include "morphfit/solver/landmark_cost.h"
 #include "morphfit/solver/landmark_statistics.h"
 #include "morphfit/solver/rigid_init.h"
+#include "morphfit/solver/robust_loss.h"
 
 namespace morphfit::solver {
 
@@ -49,14 +50,14 @@ void UpdateCorrespondences(const model::MorphableModel& model, const Landmarks& 
   for (int i : mapping.left_contour_landmarks) result.landmark_in_fit[i] = sides.left;
   if (options.far_contour_to_silhouette && sides.right != sides.left) {
     const bool far_is_right = !sides.right;
-    const Eigen::Matrix3Xd vertices =
-        model.InstanceVertices(result.shape_coefficients, result.expression_coefficients);
     const std::vector<int>& far_landmarks =
         far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
     const std::vector<int> silhouette =
-        JawSilhouetteVertices(model, vertices, result.camera, far_is_right);
+        JawSilhouetteVertices(model, result.shape_coefficients, result.expression_coefficients,
+                              result.camera, far_is_right);
     if (!silhouette.empty()) {
-      MatchToNearestProjection(vertices, result.camera, landmarks, far_landmarks, silhouette,
+      MatchToNearestProjection(model, result.shape_coefficients, result.expression_coefficients,
+                               result.camera, landmarks, far_landmarks, silhouette,
                                result.landmark_vertices);
       for (int i : far_landmarks) result.landmark_in_fit[i] = true;
     }
@@ -77,16 +78,8 @@ void UpdateFittedLandmarks(const model::MorphableModel& model, const Landmarks& 
 
 std::unique_ptr<ceres::LossFunction> MakeLoss(const FitOptions& options) {
   // Residuals carry sqrt(landmark_weight), so the scale in mm moves with them.
-  const double scale = options.robust_scale * std::sqrt(options.landmark_weight);
-  switch (options.robust_loss) {
-    case RobustLoss::kNone:
-      return nullptr;
-    case RobustLoss::kHuber:
-      return std::make_unique<ceres::HuberLoss>(scale);
-    case RobustLoss::kCauchy:
-      return std::make_unique<ceres::CauchyLoss>(scale);
-  }
-  return nullptr;
+  return MakeLossFunction(options.robust_loss,
+                          options.robust_scale * std::sqrt(options.landmark_weight));
 }
 
 // The parameter blocks of stage 2, in the layout the cost functions expect.

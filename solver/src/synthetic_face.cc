@@ -26,8 +26,7 @@ double Gaussian(std::mt19937_64& random) {
 }
 double Coefficient(std::mt19937_64& random, const SyntheticFaceOptions& options) {
   const double bound = options.max_abs_coefficient;
-  if (options.coefficient_distribution ==
-      SyntheticFaceOptions::CoefficientDistribution::kUniform) {
+  if (options.coefficient_distribution == SyntheticFaceOptions::CoefficientDistribution::kUniform) {
     return Uniform(random, -bound, bound);
   }
   for (;;) {
@@ -47,9 +46,8 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
   }
   face.expression_coefficients.resize(model.expression.num_components());
   for (auto& c : face.expression_coefficients) {
-    c = model.expression.is_pca
-            ? Coefficient(random, options)
-            : Uniform(random, 0, options.max_blendshape_weight);
+    c = model.expression.is_pca ? Coefficient(random, options)
+                                : Uniform(random, 0, options.max_blendshape_weight);
   }
   face.yaw = Uniform(random, -options.max_abs_yaw_deg, options.max_abs_yaw_deg) * kDegree;
   face.pitch = Uniform(random, -options.max_abs_pitch_deg, options.max_abs_pitch_deg) * kDegree;
@@ -80,7 +78,8 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
     face.clean_landmarks.setZero();
     for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
       const int v = face.landmark_vertices[i];
-      if (v >= 0) face.clean_landmarks.row(i) = face.camera.ProjectModelPoint(vertices.col(v)).transpose();
+      if (v >= 0)
+        face.clean_landmarks.row(i) = face.camera.ProjectModelPoint(vertices.col(v)).transpose();
     }
   };
   project_landmarks();
@@ -88,13 +87,17 @@ SyntheticFace MakeSyntheticFace(const model::MorphableModel& model,
     // Positive yaw turns the subject's left cheek away (see VisibleContourSides).
     const bool far_is_right = face.yaw < 0;
     // Each far landmark takes a distinct silhouette vertex (distinct points, as annotated).
-    std::vector<int> silhouette = JawSilhouetteVertices(model, vertices, face.camera, far_is_right);
-    for (int landmark : silhouette.empty() ? std::vector<int>() : far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks) {
-      MatchToNearestProjection(vertices, face.camera, face.clean_landmarks, {landmark}, silhouette,
-                               face.landmark_vertices);
-      silhouette.erase(std::find(silhouette.begin(), silhouette.end(),
-                                 face.landmark_vertices[landmark]));
+    std::vector<int> silhouette = JawSilhouetteVertices(
+        model, face.shape_coefficients, face.expression_coefficients, face.camera, far_is_right);
+    const std::vector<int>& far_landmarks =
+        far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
+    for (int landmark : far_landmarks) {
       if (silhouette.empty()) break;
+      MatchToNearestProjection(model, face.shape_coefficients, face.expression_coefficients,
+                               face.camera, face.clean_landmarks, {landmark}, silhouette,
+                               face.landmark_vertices);
+      silhouette.erase(
+          std::find(silhouette.begin(), silhouette.end(), face.landmark_vertices[landmark]));
     }
     project_landmarks();
   }

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -78,6 +80,57 @@ TEST_P(NoiselessRecovery, RecoversLandmarksAndPose) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, NoiselessRecovery, ::testing::Range(1, 13));
+
+// Median error of the fitted landmarks against the clean ones, over landmarks other than `skip`.
+double MedianCleanError(const FitResult& result, const SyntheticFace& face, int skip) {
+  std::vector<double> errors;
+  for (int i = 0; i < 68; ++i) {
+    if (i == skip || !result.landmark_in_fit[i]) continue;
+    errors.push_back((result.fitted_landmarks.row(i) - face.clean_landmarks.row(i)).norm());
+  }
+  std::nth_element(errors.begin(), errors.begin() + errors.size() / 2, errors.end());
+  return errors[errors.size() / 2];
+}
+
+TEST(RobustLoss, GrossOutlierPullsHuberLessThanLeastSquares) {
+  const model::MorphableModel& model = testing::SfmModel();
+  SyntheticFaceOptions synthetic;
+  synthetic.max_abs_yaw_deg = 20;
+  SyntheticFace face = MakeSyntheticFace(model, synthetic, 42);
+  const int outlier = 30;  // nose tip, iBUG 31
+  face.landmarks(outlier, 0) += 60.0;
+  FitOptions options;
+  options.fov_deg = synthetic.fov_deg;
+  options.robust_loss = RobustLoss::kNone;
+  const double plain = MedianCleanError(
+      Fit(model, face.landmarks, {synthetic.width, synthetic.height}, options), face, outlier);
+  options.robust_loss = RobustLoss::kHuber;
+  const double huber = MedianCleanError(
+      Fit(model, face.landmarks, {synthetic.width, synthetic.height}, options), face, outlier);
+  options.robust_loss = RobustLoss::kCauchy;
+  const double cauchy = MedianCleanError(
+      Fit(model, face.landmarks, {synthetic.width, synthetic.height}, options), face, outlier);
+  EXPECT_LT(huber, 0.8 * plain);
+  EXPECT_LT(cauchy, 0.8 * plain);
+}
+
+TEST(Blendshapes, WeightsStayNonNegative) {
+  const model::MorphableModel& model = testing::SfmModel();
+  ASSERT_FALSE(model.expression.is_pca);
+  SyntheticFaceOptions synthetic;
+  synthetic.landmark_noise_px = 2.0;
+  FitOptions options;
+  options.expression_prior_weight = 0.01;  // let noise push weights below zero if it can
+  bool any_held = false;
+  for (int seed = 1; seed < 9; ++seed) {
+    const SyntheticFace face = MakeSyntheticFace(model, synthetic, seed);
+    const FitResult result =
+        Fit(model, face.landmarks, {synthetic.width, synthetic.height}, options);
+    EXPECT_GE(result.expression_coefficients.minCoeff(), 0.0) << "seed " << seed;
+    any_held = any_held || result.expression_coefficients.minCoeff() == 0.0;
+  }
+  EXPECT_TRUE(any_held) << "no weight reached the bound: the test does not exercise it";
+}
 
 }  // namespace
 }  // namespace morphfit::solver

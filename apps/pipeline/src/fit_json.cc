@@ -21,7 +21,8 @@ Json Vector(const Eigen::VectorXd& values) {
 
 Json Matrix(const Eigen::MatrixXd& matrix) {
   Json rows = Json::array();
-  for (Eigen::Index r = 0; r < matrix.rows(); ++r) rows.push_back(Vector(matrix.row(r).transpose()));
+  for (Eigen::Index r = 0; r < matrix.rows(); ++r)
+    rows.push_back(Vector(matrix.row(r).transpose()));
   return rows;
 }
 
@@ -72,6 +73,7 @@ Json FitOptionsJson(const solver::FitOptions& o) {
               {"max_iterations", o.max_iterations},
               {"contour_iterations", o.contour_iterations},
               {"contour_side_yaw_deg", o.contour_side_yaw_deg},
+              {"far_contour_to_silhouette", o.far_contour_to_silhouette},
               {"function_tolerance", o.function_tolerance},
               {"parameter_tolerance", o.parameter_tolerance}};
 }
@@ -114,6 +116,23 @@ std::string FitJson(const model::MorphableModel& model, const ImageInput& input,
   json["stages"] = stages;
   json["depth_png_range_mm"] = {{"z_near", depth_range.z_near}, {"z_far", depth_range.z_far}};
   json["options"] = FitOptionsJson(options.fit);
+  json["options"]["stages"] = FitStagesName(options.stages);
+  if (options.stages == FitStages::kPhotometric) {
+    const solver::PhotometricOptions& p = options.photometric;
+    json["photometric_options"] = {{"photo_weight", p.photo_weight},
+                                   {"photo_samples", p.samples},
+                                   {"albedo_prior_weight", p.albedo_prior_weight},
+                                   {"albedo_smoothness_weight", p.albedo_smoothness_weight},
+                                   {"albedo_symmetry_weight", p.albedo_symmetry_weight},
+                                   {"light_prior_weight", p.light_prior_weight},
+                                   {"robust_loss", solver::RobustLossName(p.robust_loss)},
+                                   {"robust_scale", p.robust_scale},
+                                   {"pyramid_levels", p.pyramid_levels},
+                                   {"face_size", p.face_size},
+                                   {"outer_iterations_per_level", p.outer_iterations_per_level},
+                                   {"max_iterations", p.max_iterations},
+                                   {"exclude_eyes_and_mouth", p.exclude_eyes_and_mouth}};
+  }
   json["timings_seconds"] = {{"read", result.timings.read},
                              {"fit", result.timings.fit},
                              {"render", result.timings.render},

@@ -59,10 +59,12 @@ void StagedFolder::Commit() {
     if (!overwrite_) throw FileError(final_path_, "output folder appeared while fitting");
     replaced = Sibling(target, "old", UniqueSuffix(this));
     fs::rename(target, replaced, error);
-    if (error) throw FileError(final_path_, "cannot move the old output folder: " + error.message());
+    if (error)
+      throw FileError(final_path_, "cannot move the old output folder: " + error.message());
   }
   fs::rename(staging_path_, target, error);
-  if (error) throw FileError(final_path_, "cannot rename the output folder into place: " + error.message());
+  if (error)
+    throw FileError(final_path_, "cannot rename the output folder into place: " + error.message());
   committed_ = true;
   if (!replaced.empty()) fs::remove_all(replaced, error);
 }

@@ -10,17 +10,19 @@
 namespace morphfit::render {
 
 struct VisibilityOptions {
-  // A vertex is visible when it is no farther than this behind the depth the frame holds at the
-  // pixel it projects to (mm). It absorbs the depth change across half a pixel on a sloped surface;
-  // it must stay below the thickness of the nearest occluder (e.g. the nose over a cheek).
+  // A vertex is visible when it is no farther than this (mm) behind the farthest surface the
+  // frame shows at the four pixel centres around its projection. It must stay below the depth gap
+  // between an occluder and what it hides (e.g. nose over cheek, some 10 mm or more).
   double depth_tolerance = 1.0;
   void Check() const;
 };
 
-// Per-vertex visibility of a camera-space mesh in `frame` (rendered from the same mesh and camera):
-// the vertex must project into the image in front of the near plane and not lie more than the
-// tolerance behind the frame's depth at its nearest pixel centre. A vertex whose pixel is
-// background (it sits on the silhouette) counts as visible.
+// Per-vertex visibility of a camera-space mesh in `frame` (rendered from the same mesh and camera).
+// A vertex is visible when it is in front of the camera, projects into the image, and is not
+// hidden by the frame's surface: at least one of the four pixel centres around its projection is
+// background or shows a surface no nearer than the vertex minus the tolerance. Taking the
+// farthest of the four makes vertices on steep surfaces near a silhouette visible; vertices
+// within a pixel of an occluder's outline count as visible.
 std::vector<bool> VisibleVertices(const Eigen::Matrix3Xd& camera_vertices, const Camera& camera,
                                   const Frame& frame,
                                   const VisibilityOptions& options = VisibilityOptions());

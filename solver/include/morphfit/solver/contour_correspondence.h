@@ -11,7 +11,7 @@
 
 namespace morphfit::solver {
 
-// Which jaw contours (iBUG 1-8 = subject's right, 10-17 = subject's left) to fit at a head pose.
+// Which jaw contours (iBUG 1-8 = subject's right, 10-17 = subject's left) face the camera.
 struct ContourSides {
   bool right = true;
   bool left = true;
@@ -21,9 +21,18 @@ struct ContourSides {
 // turns the nose to the viewer's right and shows the subject's right cheek).
 ContourSides VisibleContourSides(const Eigen::Matrix3d& rotation, double yaw_threshold_rad);
 
-// For every contour landmark of the model's mapping, the candidate contour vertex of its side
-// whose projection under `camera` is nearest to the landmark. Other entries are left untouched.
-// Costs O(candidates x (Ks + Ke)).
+// Matches each of `contour_landmarks` to the vertex among `candidates` whose projection under
+// `camera` is nearest (ties to the earlier candidate). Costs O(candidates x (Ks + Ke)).
+void MatchToNearestProjection(const model::MorphableModel& model,
+                              const Eigen::VectorXd& shape_coefficients,
+                              const Eigen::VectorXd& expression_coefficients,
+                              const render::Camera& camera, const Landmarks& landmarks,
+                              const std::vector<int>& contour_landmarks,
+                              const std::vector<int>& candidates,
+                              std::array<int, 68>& landmark_vertices);
+
+// Every contour landmark of the model's mapping to the nearest projected candidate of its side's
+// contour vertex list. Other entries are left untouched.
 void MatchContourLandmarks(const model::MorphableModel& model,
                            const Eigen::VectorXd& shape_coefficients,
                            const Eigen::VectorXd& expression_coefficients,
@@ -31,18 +40,14 @@ void MatchContourLandmarks(const model::MorphableModel& model,
                            std::array<int, 68>& landmark_vertices);
 
 // The far side's annotated jaw line is the face's occluding contour (silhouette), which no fixed
-// vertex follows. These are the silhouette vertices of the mesh `model_vertices` (3 x N, model
-// space) seen by `camera` that may carry a jaw landmark of the given side: vertices shared by a
-// triangle facing the camera and one facing away, on that side of the face (model x < 0 for the
-// subject's right), lateral to the eyes between eye and mouth-corner height, or below the lips.
+// vertex follows. These are the silhouette vertices of the fitted mesh seen by `camera` that may
+// carry a jaw landmark of the given side: vertices shared by a triangle facing the camera and one
+// facing away, on that side of the face (model x < 0 for the subject's right), lateral to the eyes
+// between eye and mouth-corner height, or below the lips. Only that region's vertices are
+// instanced, so the cost is a fraction of a full mesh instance.
 std::vector<int> JawSilhouetteVertices(const model::MorphableModel& model,
-                                       const Eigen::Matrix3Xd& model_vertices,
+                                       const Eigen::VectorXd& shape_coefficients,
+                                       const Eigen::VectorXd& expression_coefficients,
                                        const render::Camera& camera, bool right_side);
-
-// Matches each of `contour_landmarks` to the vertex among `candidates` whose projection is nearest.
-void MatchToNearestProjection(const Eigen::Matrix3Xd& model_vertices, const render::Camera& camera,
-                              const Landmarks& landmarks, const std::vector<int>& contour_landmarks,
-                              const std::vector<int>& candidates,
-                              std::array<int, 68>& landmark_vertices);
 
 }  // namespace morphfit::solver

@@ -12,6 +12,7 @@
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/solver/fit.h"
 #include "morphfit/solver/fit_statistics.h"
+#include "morphfit/solver/photometric_options.h"
 #include "morphfit/synth/synthetic_scene.h"
 #include "morphfit/synth/truth_comparison.h"
 
@@ -27,6 +28,13 @@ struct EvaluatedCase {
   bool bad = false;
 };
 
+// How to fit: stages 1-2 with `fit`, then stage 3 with `photometric` when it is set (as
+// morphfit-fit's --stages=photometric does).
+struct FitSetup {
+  solver::FitOptions fit;
+  std::optional<solver::PhotometricOptions> photometric;
+};
+
 struct BadFitDefinition {
   double max_depth_rmse_mm = 4.0;  // synthetic: bad above this
   double min_coverage = 0.7;       // synthetic: bad when the fit covers less of the true face
@@ -36,20 +44,19 @@ struct BadFitDefinition {
 // Fits the image and landmarks, renders the fit and computes its statistics (with shading
 // residuals against the image). Throws what the fit throws. `frame` receives the render.
 solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
-                                const Landmarks& landmarks, const solver::FitOptions& options,
+                                const Landmarks& landmarks, const FitSetup& setup,
                                 solver::FitStatistics& statistics, render::Frame& frame);
 
 // Synthetic mode: fit the scene's (possibly corrupted) landmarks and compare with its truth.
 EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
                                      const synth::SyntheticScene& scene, const std::string& name,
-                                     const solver::FitOptions& options,
-                                     const BadFitDefinition& definition);
+                                     const FitSetup& setup, const BadFitDefinition& definition);
 
 // Annotated mode: fit `landmarks` (detected, or the annotation itself when nothing detects) and
 // score the fitted model landmarks against `annotation`.
 EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const cv::Mat& image,
                                      const Landmarks& landmarks, const Landmarks& annotation,
-                                     const std::string& name, const solver::FitOptions& options,
+                                     const std::string& name, const FitSetup& setup,
                                      const BadFitDefinition& definition);
 
 }  // namespace morphfit::eval

@@ -11,6 +11,7 @@
 #include "morphfit/render/map_io.h"
 #include "morphfit/solver/fit.h"
 #include "morphfit/solver/fit_statistics.h"
+#include "morphfit/solver/photometric_options.h"
 #include "morphfit/solver/quality_rule.h"
 
 namespace morphfit::pipeline {
@@ -32,8 +33,15 @@ struct ImageInput {
 using LandmarkSource =
     std::function<Landmarks(const cv::Mat& image_bgr, const std::string& image_path)>;
 
+// How far the fit goes: stages 1-2 (landmarks) or stages 1-3 (photometric).
+enum class FitStages { kLandmarks, kPhotometric };
+FitStages ParseFitStages(const std::string& name);  // "landmarks" | "photometric"
+std::string FitStagesName(FitStages stages);
+
 struct PipelineOptions {
   solver::FitOptions fit;
+  FitStages stages = FitStages::kPhotometric;
+  solver::PhotometricOptions photometric;
   render::OverlayOptions overlay;
   // Keep/reject decision recorded in fit.json (the outputs are written either way).
   solver::QualityRule quality;
