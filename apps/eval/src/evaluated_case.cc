@@ -13,7 +13,10 @@ namespace morphfit::eval {
 solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
                                 const Landmarks& landmarks, const FitSetup& setup,
                                 solver::FitStatistics& statistics, render::Frame& frame) {
-  const solver::FitResult result = solver::Fit(model, landmarks, {image.cols, image.rows}, options);
+  solver::FitResult result = solver::Fit(model, landmarks, {image.cols, image.rows}, setup.fit);
+  if (setup.photometric) {
+    solver::RunPhotometricStage(model, image, landmarks, setup.fit, *setup.photometric, result);
+  }
   frame = render::RenderModelSpaceMesh(
       model.InstanceVertices(result.shape_coefficients, result.expression_coefficients),
       model.triangles, result.camera);
