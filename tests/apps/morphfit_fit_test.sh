@@ -19,7 +19,7 @@ for file in depth.npy depth.png normals.npy normals.png mask.png overlay.png mes
     landmarks.pts fit.json; do
   [ -s "morphfit-out/$file" ] || fail "morphfit-out/$file missing"
 done
-grep -q '"verdict": "kept"' morphfit-out/fit.json || fail "fit.json lacks the verdict"
+grep -Eq '"verdict": "(kept|rejected)"' morphfit-out/fit.json || fail "fit.json lacks the verdict"
 if ls -a . | grep -q '\.tmp\.'; then fail "temporary folder left behind"; fi
 
 for preset in "$source_dir"/data/presets/*.flags; do
