@@ -1,0 +1,164 @@
+// morphfit-detect: finds faces and their 68 iBUG landmarks with dlib and writes them as 300-W
+// .pts files, so that landmarks can be inspected or corrected before fitting.
+//
+//   morphfit-detect --image photo.jpg --out photo.pts
+//   morphfit-detect --input_dir photos/ --out_dir landmarks/      (NAME.pts per image)
+//
+// With several faces the largest is written, or the one --face_index names, or all of them with
+// --all_faces as NAME_0.pts, NAME_1.pts, ... (largest first). Exit 0 on success, 1 when an image
+// fails (folder mode goes on and lists the failures), 2 on bad flags.
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gflags/gflags.h>
+
+#include "morphfit/detect/face_detector.h"
+#include "morphfit/detect/face_selection.h"
+#include "morphfit/detect/image_reading.h"
+#include "morphfit/model/error.h"
+#include "morphfit/model/landmarks.h"
+#include "parse_flags.h"
+
+DEFINE_string(image, "", "Image to detect the face in (with --out).");
+DEFINE_string(out, "", "Output .pts file for --image.");
+DEFINE_string(input_dir, "", "Folder of images (jpg, jpeg, png, ppm, pgm, bmp, tif, tiff, webp).");
+DEFINE_string(out_dir, "", "Output folder for --input_dir: NAME.pts per image NAME.ext.");
+DEFINE_string(landmark_model, morphfit::detect::kDefaultLandmarkModel,
+              "dlib 68-point shape predictor file.");
+DEFINE_int32(max_detect_side, morphfit::detect::DetectorOptions().max_detect_side,
+             "Detect faces on a copy down-scaled to this longer side (0: full size); landmarks "
+             "are always predicted at full resolution.");
+DEFINE_int32(upsample_times, 0, "Double the detection image this often to find small faces.");
+DEFINE_int32(face_index, -1,
+             "Write the face with this index (0 = largest) instead of the largest.");
+DEFINE_bool(all_faces, false, "Write every face as NAME_0.pts, NAME_1.pts, ... (largest first).");
+
+namespace {
+
+constexpr const char* kApp = "morphfit-detect";
+namespace fs = std::filesystem;
+using morphfit::apps::ExitBadFlags;
+
+bool IsImageFile(const fs::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* known :
+       {".jpg", ".jpeg", ".png", ".ppm", ".pgm", ".bmp", ".tif", ".tiff", ".webp"}) {
+    if (extension == known) return true;
+  }
+  return false;
+}
+
+morphfit::detect::FaceSelection SelectionFromFlags() {
+  if (FLAGS_all_faces) return morphfit::detect::FaceSelection::All();
+  if (FLAGS_face_index >= 0) return morphfit::detect::FaceSelection::Index(FLAGS_face_index);
+  return morphfit::detect::FaceSelection::Largest();
+}
+
+// Writes the selected faces of one image: `out` itself for one face, or out_0.pts, out_1.pts, ...
+// with --all_faces. Returns the number of faces written.
+int DetectOne(morphfit::detect::FaceDetector& detector, const std::string& image_path,
+              const fs::path& out) {
+  const cv::Mat image = morphfit::detect::ReadColorImage(image_path);
+  const auto faces = morphfit::detect::SelectFaces(detector.Detect(image, image_path),
+                                                   SelectionFromFlags(), image_path);
+  if (!FLAGS_all_faces) {
+    morphfit::WritePts(out.string(), faces.front().landmarks);
+    return 1;
+  }
+  for (size_t i = 0; i < faces.size(); ++i) {
+    fs::path numbered = out;
+    numbered.replace_filename(out.stem().string() + "_" + std::to_string(i) +
+                              out.extension().string());
+    morphfit::WritePts(numbered.string(), faces[i].landmarks);
+  }
+  return static_cast<int>(faces.size());
+}
+
+void CheckFlags(const morphfit::detect::DetectorOptions& options) {
+  const bool single = !FLAGS_image.empty() || !FLAGS_out.empty();
+  const bool folder = !FLAGS_input_dir.empty() || !FLAGS_out_dir.empty();
+  if (single == folder)
+    ExitBadFlags(kApp, "give either --image and --out, or --input_dir and --out_dir");
+  if (single && (FLAGS_image.empty() || FLAGS_out.empty())) {
+    ExitBadFlags(kApp, "--image and --out go together");
+  }
+  if (folder && (FLAGS_input_dir.empty() || FLAGS_out_dir.empty())) {
+    ExitBadFlags(kApp, "--input_dir and --out_dir go together");
+  }
+  if (FLAGS_all_faces && FLAGS_face_index >= 0) {
+    ExitBadFlags(kApp, "--face_index and --all_faces exclude each other");
+  }
+  if (FLAGS_face_index < -1) ExitBadFlags(kApp, "--face_index must be 0 or more");
+  try {
+    options.Check();
+  } catch (const morphfit::Error& e) {
+    ExitBadFlags(kApp, e.what());
+  }
+}
+
+int RunFolder(morphfit::detect::FaceDetector& detector) {
+  if (!fs::is_directory(FLAGS_input_dir)) {
+    throw morphfit::FileError(FLAGS_input_dir, "not a folder");
+  }
+  std::vector<fs::path> images;
+  for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
+    if (entry.is_regular_file() && IsImageFile(entry.path())) images.push_back(entry.path());
+  }
+  std::sort(images.begin(), images.end());
+  if (images.empty()) throw morphfit::FileError(FLAGS_input_dir, "holds no images");
+  fs::create_directories(FLAGS_out_dir);
+
+  std::vector<std::string> failed;
+  for (const fs::path& image : images) {
+    const fs::path out = fs::path(FLAGS_out_dir) / (image.stem().string() + ".pts");
+    try {
+      const int written = DetectOne(detector, image.string(), out);
+      std::printf("%s: %d face(s) written\n", image.string().c_str(), written);
+    } catch (const morphfit::Error& e) {
+      std::fprintf(stderr, "%s: %s\n", kApp, e.what());
+      failed.push_back(image.filename().string());
+    }
+  }
+  std::printf("%zu image(s), %zu failed\n", images.size(), failed.size());
+  if (failed.empty()) return 0;
+  std::string list;
+  for (const std::string& name : failed) list += (list.empty() ? "" : ", ") + name;
+  std::fprintf(stderr, "%s: %zu of %zu image(s) failed: %s\n", kApp, failed.size(), images.size(),
+               list.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage(
+      "Detects faces and 68 iBUG landmarks (dlib) and writes 300-W .pts files.\n"
+      "  morphfit-detect --image FILE --out FILE.pts\n"
+      "  morphfit-detect --input_dir DIR --out_dir DIR");
+  morphfit::apps::ParseFlagsOrExit(kApp, &argc, &argv);
+  if (argc > 1) ExitBadFlags(kApp, std::string("unexpected argument '") + argv[1] + "'");
+
+  morphfit::detect::DetectorOptions options;
+  options.landmark_model = FLAGS_landmark_model;
+  options.max_detect_side = FLAGS_max_detect_side;
+  options.upsample_times = FLAGS_upsample_times;
+  CheckFlags(options);
+
+  try {
+    morphfit::detect::FaceDetector detector(options);
+    if (!FLAGS_input_dir.empty()) return RunFolder(detector);
+    const int written = DetectOne(detector, FLAGS_image, FLAGS_out);
+    std::printf("%s: %d face(s) written\n", FLAGS_image.c_str(), written);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", kApp, e.what());
+    return 1;
+  }
+}
