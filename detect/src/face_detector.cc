@@ -104,6 +104,17 @@ FaceDetector& FaceDetector::operator=(const FaceDetector& other) {
   }
   return *this;
 }
+FaceDetector FaceDetector::WithOptions(const DetectorOptions& options) const {
+  options.Check();
+  if (options.landmark_model != options_.landmark_model) {
+    throw Error("detector options: landmark model " + options.landmark_model +
+                " differs from the loaded " + options_.landmark_model);
+  }
+  FaceDetector copy(*this);
+  copy.options_ = options;
+  return copy;
+}
+
 FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
 FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
 

@@ -33,6 +33,10 @@ class FaceDetector {
   // first). Empty when none is found. `what` names the image in error messages.
   std::vector<DetectedFace> Detect(const cv::Mat& image, const std::string& what);
 
+  // A copy with other detection settings that shares the loaded predictor. options.landmark_model
+  // must name the file already loaded; throws morphfit::Error otherwise or for invalid options.
+  FaceDetector WithOptions(const DetectorOptions& options) const;
+
   const DetectorOptions& options() const { return options_; }
 
  private:
