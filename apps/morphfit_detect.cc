@@ -66,6 +66,7 @@ morphfit::detect::FaceSelection SelectionFromFlags() {
 int DetectOne(morphfit::detect::FaceDetector& detector, const std::string& image_path,
               const fs::path& out) {
   const cv::Mat image = morphfit::detect::ReadColorImage(image_path);
+  if (out.has_parent_path()) fs::create_directories(out.parent_path());
   const auto faces = morphfit::detect::SelectFaces(detector.Detect(image, image_path),
                                                    SelectionFromFlags(), image_path);
   if (!FLAGS_all_faces) {
@@ -113,7 +114,6 @@ int RunFolder(morphfit::detect::FaceDetector& detector) {
   }
   std::sort(images.begin(), images.end());
   if (images.empty()) throw morphfit::FileError(FLAGS_input_dir, "holds no images");
-  fs::create_directories(FLAGS_out_dir);
 
   std::vector<std::string> failed;
   for (const fs::path& image : images) {
@@ -121,7 +121,7 @@ int RunFolder(morphfit::detect::FaceDetector& detector) {
     try {
       const int written = DetectOne(detector, image.string(), out);
       std::printf("%s: %d face(s) written\n", image.string().c_str(), written);
-    } catch (const morphfit::Error& e) {
+    } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", kApp, e.what());
       failed.push_back(image.filename().string());
     }

@@ -31,7 +31,11 @@ std::shared_ptr<const dlib::shape_predictor> LoadShapePredictor(const std::strin
   try {
     dlib::deserialize(path) >> *predictor;
   } catch (const std::exception& e) {
-    throw FileError(path, std::string("not a dlib shape predictor: ") + e.what());
+    // dlib's messages span several lines; errors are printed as one.
+    std::string reason = e.what();
+    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    reason.erase(reason.find_last_not_of(' ') + 1);
+    throw FileError(path, "not a dlib shape predictor: " + reason);
   }
   if (predictor->num_parts() != 68) {
     throw FileError(path, "the shape predictor gives " + std::to_string(predictor->num_parts()) +
