@@ -63,9 +63,8 @@ morphfit::detect::FaceSelection SelectionFromFlags() {
 
 // Writes the selected faces of one image: `out` itself for one face, or out_0.pts, out_1.pts, ...
 // with --all_faces. Returns the number of faces written.
-int DetectOne(morphfit::detect::FaceDetector& detector, const std::string& image_path,
-              const fs::path& out) {
-  const cv::Mat image = morphfit::detect::ReadColorImage(image_path);
+int DetectOne(morphfit::detect::FaceDetector& detector, const cv::Mat& image,
+              const std::string& image_path, const fs::path& out) {
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
   const auto faces = morphfit::detect::SelectFaces(detector.Detect(image, image_path),
                                                    SelectionFromFlags(), image_path);
@@ -104,7 +103,7 @@ void CheckFlags(const morphfit::detect::DetectorOptions& options) {
   }
 }
 
-int RunFolder(morphfit::detect::FaceDetector& detector) {
+int RunFolder(const morphfit::detect::DetectorOptions& options) {
   if (!fs::is_directory(FLAGS_input_dir)) {
     throw morphfit::FileError(FLAGS_input_dir, "not a folder");
   }
@@ -114,12 +113,14 @@ int RunFolder(morphfit::detect::FaceDetector& detector) {
   }
   std::sort(images.begin(), images.end());
   if (images.empty()) throw morphfit::FileError(FLAGS_input_dir, "holds no images");
+  morphfit::detect::FaceDetector detector(options);
 
   std::vector<std::string> failed;
   for (const fs::path& image : images) {
     const fs::path out = fs::path(FLAGS_out_dir) / (image.stem().string() + ".pts");
     try {
-      const int written = DetectOne(detector, image.string(), out);
+      const int written = DetectOne(detector, morphfit::detect::ReadColorImage(image.string()),
+                                    image.string(), out);
       std::printf("%s: %d face(s) written\n", image.string().c_str(), written);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", kApp, e.what());
@@ -152,9 +153,11 @@ int main(int argc, char** argv) {
   CheckFlags(options);
 
   try {
+    if (!FLAGS_input_dir.empty()) return RunFolder(options);
+    // The image is read first: a bad path fails before the second-long predictor load.
+    const cv::Mat image = morphfit::detect::ReadColorImage(FLAGS_image);
     morphfit::detect::FaceDetector detector(options);
-    if (!FLAGS_input_dir.empty()) return RunFolder(detector);
-    const int written = DetectOne(detector, FLAGS_image, FLAGS_out);
+    const int written = DetectOne(detector, image, FLAGS_image, FLAGS_out);
     std::printf("%s: %d face(s) written\n", FLAGS_image.c_str(), written);
     return 0;
   } catch (const std::exception& e) {
