@@ -10,6 +10,7 @@
 #include "morphfit/detect/face_detector.h"
 #include "morphfit/detect/face_selection.h"
 #include "morphfit/detect/image_reading.h"
+#include "morphfit/detect/landmark_clamp.h"
 #include "morphfit/detect/landmark_error.h"
 #include "morphfit/model/error.h"
 #include "shared_data.h"
@@ -234,6 +235,24 @@ TEST(LandmarkError, IsMeanDistanceOverEyeCornerDistance) {
   detected.col(0).array() += 3;  // every point 3 pixels off
   EXPECT_NEAR(NormalisedMeanError(detected, reference), 0.03, 1e-12);
   EXPECT_THROW(NormalisedMeanError(detected, Landmarks::Zero()), Error);
+}
+
+TEST(LandmarkClamp, MovesOnlyPointsBeyondTheBorder) {
+  Landmarks landmarks;
+  for (int i = 0; i < 68; ++i) landmarks.row(i) << 10 + i, 20 + i;
+  landmarks.row(8) << 50, 105.2;    // a chin below a 100 x 100 image
+  landmarks.row(0) << -3, 40;       // beyond the left border
+  landmarks.row(16) << 99.4, 99.4;  // inside the half-pixel margin: kept
+  EXPECT_THROW(ValidateLandmarks(landmarks, 100, 100, "x"), Error);
+  Landmarks clamped = landmarks;
+  EXPECT_EQ(ClampLandmarksToImage(clamped, 100, 100), 2);
+  EXPECT_EQ(clamped.row(8), Eigen::RowVector2d(50, 99.5));
+  EXPECT_EQ(clamped.row(0), Eigen::RowVector2d(-0.5, 40));
+  clamped.row(8) = landmarks.row(8);
+  clamped.row(0) = landmarks.row(0);
+  EXPECT_EQ(clamped, landmarks);  // nothing else moved
+  ClampLandmarksToImage(landmarks, 100, 100);
+  EXPECT_NO_THROW(ValidateLandmarks(landmarks, 100, 100, "x"));
 }
 
 }  // namespace
