@@ -17,12 +17,12 @@
 
 #include <gflags/gflags.h>
 
+#include "app_support.h"
 #include "morphfit/detect/face_detector.h"
 #include "morphfit/detect/face_selection.h"
 #include "morphfit/detect/image_reading.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/landmarks.h"
-#include "parse_flags.h"
 
 DEFINE_string(image, "", "Image to detect the face in (with --out).");
 DEFINE_string(out, "", "Output .pts file for --image.");
@@ -40,7 +40,6 @@ DEFINE_bool(all_faces, false, "Write every face as NAME_0.pts, NAME_1.pts, ... (
 
 namespace {
 
-constexpr const char* kApp = "morphfit-detect";
 namespace fs = std::filesystem;
 using morphfit::apps::ExitBadFlags;
 
@@ -84,22 +83,21 @@ int DetectOne(morphfit::detect::FaceDetector& detector, const cv::Mat& image,
 void CheckFlags(const morphfit::detect::DetectorOptions& options) {
   const bool single = !FLAGS_image.empty() || !FLAGS_out.empty();
   const bool folder = !FLAGS_input_dir.empty() || !FLAGS_out_dir.empty();
-  if (single == folder)
-    ExitBadFlags(kApp, "give either --image and --out, or --input_dir and --out_dir");
+  if (single == folder) ExitBadFlags("give either --image and --out, or --input_dir and --out_dir");
   if (single && (FLAGS_image.empty() || FLAGS_out.empty())) {
-    ExitBadFlags(kApp, "--image and --out go together");
+    ExitBadFlags("--image and --out go together");
   }
   if (folder && (FLAGS_input_dir.empty() || FLAGS_out_dir.empty())) {
-    ExitBadFlags(kApp, "--input_dir and --out_dir go together");
+    ExitBadFlags("--input_dir and --out_dir go together");
   }
   if (FLAGS_all_faces && FLAGS_face_index >= 0) {
-    ExitBadFlags(kApp, "--face_index and --all_faces exclude each other");
+    ExitBadFlags("--face_index and --all_faces exclude each other");
   }
-  if (FLAGS_face_index < -1) ExitBadFlags(kApp, "--face_index must be 0 or more");
+  if (FLAGS_face_index < -1) ExitBadFlags("--face_index must be 0 or more");
   try {
     options.Check();
   } catch (const morphfit::Error& e) {
-    ExitBadFlags(kApp, e.what());
+    ExitBadFlags(e.what());
   }
 }
 
@@ -123,7 +121,7 @@ int RunFolder(const morphfit::detect::DetectorOptions& options) {
                                     image.string(), out);
       std::printf("%s: %d face(s) written\n", image.string().c_str(), written);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s: %s\n", kApp, e.what());
+      std::fprintf(stderr, "morphfit-detect: %s\n", e.what());
       failed.push_back(image.filename().string());
     }
   }
@@ -131,37 +129,33 @@ int RunFolder(const morphfit::detect::DetectorOptions& options) {
   if (failed.empty()) return 0;
   std::string list;
   for (const std::string& name : failed) list += (list.empty() ? "" : ", ") + name;
-  std::fprintf(stderr, "%s: %zu of %zu image(s) failed: %s\n", kApp, failed.size(), images.size(),
-               list.c_str());
-  return 1;
+  std::fprintf(stderr, "morphfit-detect: %zu of %zu image(s) failed: %s\n", failed.size(),
+               images.size(), list.c_str());
+  return morphfit::apps::kExitBadInput;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(
-      "Detects faces and 68 iBUG landmarks (dlib) and writes 300-W .pts files.\n"
+  morphfit::apps::ParseFlags(
+      &argc, &argv,
+      "morphfit-detect: finds faces and their 68 iBUG landmarks (dlib) and writes 300-W .pts "
+      "files.\n"
       "  morphfit-detect --image FILE --out FILE.pts\n"
       "  morphfit-detect --input_dir DIR --out_dir DIR");
-  morphfit::apps::ParseFlagsOrExit(kApp, &argc, &argv);
-  if (argc > 1) ExitBadFlags(kApp, std::string("unexpected argument '") + argv[1] + "'");
-
   morphfit::detect::DetectorOptions options;
   options.landmark_model = FLAGS_landmark_model;
   options.max_detect_side = FLAGS_max_detect_side;
   options.upsample_times = FLAGS_upsample_times;
   CheckFlags(options);
 
-  try {
+  return morphfit::apps::RunApp([&options] {
     if (!FLAGS_input_dir.empty()) return RunFolder(options);
     // The image is read first: a bad path fails before the second-long predictor load.
     const cv::Mat image = morphfit::detect::ReadColorImage(FLAGS_image);
     morphfit::detect::FaceDetector detector(options);
     const int written = DetectOne(detector, image, FLAGS_image, FLAGS_out);
     std::printf("%s: %d face(s) written\n", FLAGS_image.c_str(), written);
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", kApp, e.what());
-    return 1;
-  }
+    return morphfit::apps::kExitOk;
+  });
 }
