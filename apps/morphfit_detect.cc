@@ -18,6 +18,7 @@
 #include <gflags/gflags.h>
 
 #include "app_support.h"
+#include "detect_flags.h"
 #include "morphfit/detect/face_detector.h"
 #include "morphfit/detect/face_selection.h"
 #include "morphfit/detect/image_reading.h"
@@ -28,15 +29,6 @@ DEFINE_string(image, "", "Image to detect the face in (with --out).");
 DEFINE_string(out, "", "Output .pts file for --image.");
 DEFINE_string(input_dir, "", "Folder of images (jpg, jpeg, png, ppm, pgm, bmp, tif, tiff, webp).");
 DEFINE_string(out_dir, "", "Output folder for --input_dir: NAME.pts per image NAME.ext.");
-DEFINE_string(landmark_model, morphfit::detect::kDefaultLandmarkModel,
-              "dlib 68-point shape predictor file.");
-DEFINE_int32(max_detect_side, morphfit::detect::DetectorOptions().max_detect_side,
-             "Detect faces on a copy down-scaled to this longer side (0: full size); landmarks "
-             "are always predicted at full resolution.");
-DEFINE_int32(upsample_times, 0, "Double the detection image this often to find small faces.");
-DEFINE_int32(face_index, -1,
-             "Write the face with this index (0 = largest) instead of the largest.");
-DEFINE_bool(all_faces, false, "Write every face as NAME_0.pts, NAME_1.pts, ... (largest first).");
 
 namespace {
 
@@ -54,20 +46,15 @@ bool IsImageFile(const fs::path& path) {
   return false;
 }
 
-morphfit::detect::FaceSelection SelectionFromFlags() {
-  if (FLAGS_all_faces) return morphfit::detect::FaceSelection::All();
-  if (FLAGS_face_index >= 0) return morphfit::detect::FaceSelection::Index(FLAGS_face_index);
-  return morphfit::detect::FaceSelection::Largest();
-}
-
 // Writes the selected faces of one image: `out` itself for one face, or out_0.pts, out_1.pts, ...
 // with --all_faces. Returns the number of faces written.
-int DetectOne(morphfit::detect::FaceDetector& detector, const cv::Mat& image,
+int DetectOne(morphfit::detect::FaceDetector& detector,
+              const morphfit::detect::FaceSelection& selection, const cv::Mat& image,
               const std::string& image_path, const fs::path& out) {
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
-  const auto faces = morphfit::detect::SelectFaces(detector.Detect(image, image_path),
-                                                   SelectionFromFlags(), image_path);
-  if (!FLAGS_all_faces) {
+  const auto faces =
+      morphfit::detect::SelectFaces(detector.Detect(image, image_path), selection, image_path);
+  if (selection.mode != morphfit::detect::FaceSelection::Mode::kAll) {
     morphfit::WritePts(out.string(), faces.front().landmarks);
     return 1;
   }
@@ -80,7 +67,7 @@ int DetectOne(morphfit::detect::FaceDetector& detector, const cv::Mat& image,
   return static_cast<int>(faces.size());
 }
 
-void CheckFlags(const morphfit::detect::DetectorOptions& options) {
+void CheckModeFlags() {
   const bool single = !FLAGS_image.empty() || !FLAGS_out.empty();
   const bool folder = !FLAGS_input_dir.empty() || !FLAGS_out_dir.empty();
   if (single == folder) ExitBadFlags("give either --image and --out, or --input_dir and --out_dir");
@@ -90,18 +77,10 @@ void CheckFlags(const morphfit::detect::DetectorOptions& options) {
   if (folder && (FLAGS_input_dir.empty() || FLAGS_out_dir.empty())) {
     ExitBadFlags("--input_dir and --out_dir go together");
   }
-  if (FLAGS_all_faces && FLAGS_face_index >= 0) {
-    ExitBadFlags("--face_index and --all_faces exclude each other");
-  }
-  if (FLAGS_face_index < -1) ExitBadFlags("--face_index must be 0 or more");
-  try {
-    options.Check();
-  } catch (const morphfit::Error& e) {
-    ExitBadFlags(e.what());
-  }
 }
 
-int RunFolder(const morphfit::detect::DetectorOptions& options) {
+int RunFolder(const morphfit::detect::DetectorOptions& options,
+              const morphfit::detect::FaceSelection& selection) {
   if (!fs::is_directory(FLAGS_input_dir)) {
     throw morphfit::FileError(FLAGS_input_dir, "not a folder");
   }
@@ -117,8 +96,9 @@ int RunFolder(const morphfit::detect::DetectorOptions& options) {
   for (const fs::path& image : images) {
     const fs::path out = fs::path(FLAGS_out_dir) / (image.stem().string() + ".pts");
     try {
-      const int written = DetectOne(detector, morphfit::detect::ReadColorImage(image.string()),
-                                    image.string(), out);
+      const int written =
+          DetectOne(detector, selection, morphfit::detect::ReadColorImage(image.string()),
+                    image.string(), out);
       std::printf("%s: %d face(s) written\n", image.string().c_str(), written);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "morphfit-detect: %s\n", e.what());
@@ -143,18 +123,22 @@ int main(int argc, char** argv) {
       "files.\n"
       "  morphfit-detect --image FILE --out FILE.pts\n"
       "  morphfit-detect --input_dir DIR --out_dir DIR");
+  CheckModeFlags();
   morphfit::detect::DetectorOptions options;
-  options.landmark_model = FLAGS_landmark_model;
-  options.max_detect_side = FLAGS_max_detect_side;
-  options.upsample_times = FLAGS_upsample_times;
-  CheckFlags(options);
+  morphfit::detect::FaceSelection selection;
+  try {
+    options = morphfit::apps::DetectorOptionsFromFlags();
+    selection = morphfit::apps::FaceSelectionFromFlags();
+  } catch (const morphfit::Error& e) {
+    ExitBadFlags(e.what());
+  }
 
-  return morphfit::apps::RunApp([&options] {
-    if (!FLAGS_input_dir.empty()) return RunFolder(options);
+  return morphfit::apps::RunApp([&options, &selection] {
+    if (!FLAGS_input_dir.empty()) return RunFolder(options, selection);
     // The image is read first: a bad path fails before the second-long predictor load.
     const cv::Mat image = morphfit::detect::ReadColorImage(FLAGS_image);
     morphfit::detect::FaceDetector detector(options);
-    const int written = DetectOne(detector, image, FLAGS_image, FLAGS_out);
+    const int written = DetectOne(detector, selection, image, FLAGS_image, FLAGS_out);
     std::printf("%s: %d face(s) written\n", FLAGS_image.c_str(), written);
     return morphfit::apps::kExitOk;
   });
