@@ -114,7 +114,8 @@ OutputFolder::OutputFolder(const std::string& path, const RunRecord& record, boo
       const std::string differences = ReadRunRecord(run_path).DifferencesFrom(record);
       if (!differences.empty()) {
         if (!overwrite) {
-          throw RunMismatchError(run_path + ": this folder holds a run with other settings; use "
+          throw RunMismatchError(run_path +
+                                 ": this folder holds a run with other settings; use "
                                  "--overwrite to redo it or another --out. Differences:\n" +
                                  differences);
         }
@@ -178,8 +179,9 @@ BatchResult RunBatch(const std::vector<ImageJob>& jobs, const ImageProcessor& pr
   for (const ImageJob& job : jobs) {
     if (!finished.count(job.relative_path)) pending.push_back(&job);
   }
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min<int>(threads, static_cast<int>(pending.size())));
   result.threads = threads;
   if (progress) {
@@ -199,8 +201,11 @@ BatchResult RunBatch(const std::vector<ImageJob>& jobs, const ImageProcessor& pr
     for (size_t i = next++; i < pending.size() && !stop; i = next++) {
       const ImageJob& job = *pending[i];
       ResultRow row = ProcessJob(job, processor, out);
-      LOG(INFO) << job.relative_path << ": " << row.verdict << " in " << row.seconds << " s"
-                << (row.error.empty() ? "" : ": " + row.error);
+      if (row.verdict == "failed") {
+        LOG(WARNING) << job.relative_path << ": failed: " << row.error;
+      } else {
+        VLOG(1) << job.relative_path << ": " << row.verdict << " in " << row.seconds << " s";
+      }
       try {
         appender.Append(row);
       } catch (...) {

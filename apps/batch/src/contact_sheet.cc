@@ -41,8 +41,8 @@ cv::Mat Thumbnail(const std::string& path, int size) {
              cv::Size(std::max(1, static_cast<int>(image.cols * scale)),
                       std::max(1, static_cast<int>(image.rows * scale))),
              0, 0, cv::INTER_AREA);
-  scaled.copyTo(panel(cv::Rect((size - scaled.cols) / 2, (size - scaled.rows) / 2, scaled.cols,
-                               scaled.rows)));
+  scaled.copyTo(panel(
+      cv::Rect((size - scaled.cols) / 2, (size - scaled.rows) / 2, scaled.cols, scaled.rows)));
   return panel;
 }
 

@@ -18,8 +18,8 @@ std::string Lower(std::string text) {
 }  // namespace
 
 std::optional<std::string> AffectNetClass(int code) {
-  static const char* const names[] = {"Neutral", "Happy",   "Sadness", "Surprise",
-                                      "Fear",    "Disgust", "Anger",   "Contempt",
+  static const char* const names[] = {"Neutral",  "Happy",         "Sadness",   "Surprise",
+                                      "Fear",     "Disgust",       "Anger",     "Contempt",
                                       kNoneClass, kUncertainClass, kNoFaceClass};
   if (code < 0 || code > 10) return std::nullopt;
   return std::string(names[code]);
@@ -41,13 +41,20 @@ std::optional<std::string> CanonicalClass(const std::string& name) {
     if (key == Lower(basic)) return basic;
   }
   if (auto rafd = RafdClass(key)) return rafd;
-  static const std::map<std::string, std::string> other = {
-      {"sad", "Sadness"},        {"sadness", "Sadness"}, {"surprise", "Surprise"},
-      {"happiness", "Happy"},    {"anger", "Anger"},     {"fear", "Fear"},
-      {"disgust", "Disgust"},    {"contempt", "Contempt"},
-      {"none", kNoneClass},      {"uncertain", kUncertainClass},
-      {"noface", kNoFaceClass},  {"no-face", kNoFaceClass},
-      {"unlabelled", kUnlabelledClass}, {"unlabeled", kUnlabelledClass}};
+  static const std::map<std::string, std::string> other = {{"sad", "Sadness"},
+                                                           {"sadness", "Sadness"},
+                                                           {"surprise", "Surprise"},
+                                                           {"happiness", "Happy"},
+                                                           {"anger", "Anger"},
+                                                           {"fear", "Fear"},
+                                                           {"disgust", "Disgust"},
+                                                           {"contempt", "Contempt"},
+                                                           {"none", kNoneClass},
+                                                           {"uncertain", kUncertainClass},
+                                                           {"noface", kNoFaceClass},
+                                                           {"no-face", kNoFaceClass},
+                                                           {"unlabelled", kUnlabelledClass},
+                                                           {"unlabeled", kUnlabelledClass}};
   const auto found = other.find(key);
   if (found == other.end()) return std::nullopt;
   return found->second;

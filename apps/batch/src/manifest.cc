@@ -51,7 +51,8 @@ ImageJob ImageFileJob(const fs::path& root, const fs::path& file) {
 std::vector<fs::path> ImageFilesUnder(const std::string& root) {
   if (!fs::is_directory(root)) throw FileError(root, "is not a folder");
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
+  for (auto it =
+           fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
     if (it->is_regular_file() && IsImageFile(it->path().string())) files.push_back(it->path());
   }
@@ -62,9 +63,8 @@ std::vector<fs::path> ImageFilesUnder(const std::string& root) {
 // a failure, so that no two images ever write into one folder.
 void Finish(Manifest& manifest) {
   auto& jobs = manifest.jobs;
-  std::sort(jobs.begin(), jobs.end(), [](const ImageJob& a, const ImageJob& b) {
-    return a.relative_path < b.relative_path;
-  });
+  std::sort(jobs.begin(), jobs.end(),
+            [](const ImageJob& a, const ImageJob& b) { return a.relative_path < b.relative_path; });
   std::map<std::string, std::string> owner;  // output folder -> relative path of its image
   for (ImageJob& job : jobs) {
     if (!job.manifest_error.empty()) continue;
@@ -137,6 +137,7 @@ Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& i
     auto fail = [&](const std::string& problem) {
       job.relative_path = name + ":line " + std::to_string(line_number);
       job.output_relative.clear();
+      if (job.expression_class.empty()) job.expression_class = kUnlabelledClass;
       job.manifest_error = job.source + ": " + problem;
       manifest.jobs.push_back(job);
     };
@@ -190,8 +191,8 @@ Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& i
     if (!job.manifest_error.empty()) continue;
     const auto [it, inserted] = first_row.emplace(job.relative_path, job.source);
     if (!inserted) {
-      job.manifest_error = job.source + ": image '" + job.relative_path + "' is already listed on " +
-                           it->second;
+      job.manifest_error =
+          job.source + ": image '" + job.relative_path + "' is already listed on " + it->second;
       const std::string line_tag = job.source.substr(job.source.rfind(" line ") + 6);
       job.relative_path = name + ":line " + line_tag;
       job.output_relative.clear();
@@ -207,6 +208,7 @@ Manifest ReadRafdManifest(const std::string& root, const ManifestOptions& option
   Manifest manifest;
   for (const fs::path& file : ImageFilesUnder(root)) {
     ImageJob job = ImageFileJob(root, file);
+    job.expression_class = kUnlabelledClass;  // until the name says otherwise
     std::smatch match;
     const std::string stem = file.stem().string();
     if (!std::regex_match(stem, match, rafd_name)) {

@@ -18,8 +18,8 @@ MergedRun MergeShards(const std::vector<std::string>& shard_dirs, const std::str
   const fs::path out = fs::weakly_canonical(out_dir);
 
   MergedRun merged;
-  std::map<int, std::string> shard_folder;           // shard index -> folder
-  std::map<std::string, std::string> image_shard;    // image -> folder
+  std::map<int, std::string> shard_folder;         // shard index -> folder
+  std::map<std::string, std::string> image_shard;  // image -> folder
   for (const std::string& dir : shard_dirs) {
     const RunRecord record = ReadRunRecord((fs::path(dir) / kRunFileName).string());
     if (!record.merged_from.empty()) throw FileError(dir, "is a merged folder, not a shard");
@@ -39,7 +39,8 @@ MergedRun MergeShards(const std::vector<std::string>& shard_dirs, const std::str
       throw FileError(dir, "holds shard " + std::to_string(record.shard_index) + ", as " +
                                it->second + " does");
     }
-    const std::vector<ResultRow> rows = ReadResultsTable((fs::path(dir) / kResultsFileName).string());
+    const std::vector<ResultRow> rows =
+        ReadResultsTable((fs::path(dir) / kResultsFileName).string());
     if (static_cast<int>(rows.size()) != record.num_jobs) {
       throw FileError(dir, "unfinished shard: " + std::to_string(rows.size()) + " of " +
                                std::to_string(record.num_jobs) +
@@ -58,7 +59,8 @@ MergedRun MergeShards(const std::vector<std::string>& shard_dirs, const std::str
   }
   std::string missing;
   for (int index = 0; index < merged.record.num_shards; ++index) {
-    if (!shard_folder.count(index)) missing += (missing.empty() ? "" : ", ") + std::to_string(index);
+    if (!shard_folder.count(index))
+      missing += (missing.empty() ? "" : ", ") + std::to_string(index);
   }
   if (!missing.empty()) {
     throw Error("--merge: shard(s) " + missing + " of " + std::to_string(merged.record.num_shards) +

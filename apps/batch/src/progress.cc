@@ -44,7 +44,8 @@ void ProgressReporter::Record(const std::string& verdict) {
   }
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_print_).count();
-  if (since >= (options_.terminal ? options_.bar_interval_seconds : options_.plain_interval_seconds)) {
+  if (since >=
+      (options_.terminal ? options_.bar_interval_seconds : options_.plain_interval_seconds)) {
     last_print_ = now;
     Print(false);
   }
@@ -62,8 +63,8 @@ std::string ProgressReporter::StatusText() const {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? processed / elapsed : 0.0;
   char buffer[256];
-  std::snprintf(buffer, sizeof(buffer), "%d/%d kept %d rejected %d failed %d | %.1f img/s | ",
-                done, total_, kept_, rejected_, failed_, rate);
+  std::snprintf(buffer, sizeof(buffer), "%d/%d kept %d rejected %d failed %d | %.1f img/s | ", done,
+                total_, kept_, rejected_, failed_, rate);
   std::string text = buffer;
   if (done >= total_) {
     text += "done in " + Duration(elapsed);

@@ -54,10 +54,11 @@ bool ParseDouble(const std::string& text, double& value) {
 }  // namespace
 
 const std::vector<std::string>& StatisticColumns() {
-  static const std::vector<std::string> columns = {
-      "landmark_nme",      "landmark_rms_px",        "photo_rms", "photo_inlier_fraction",
-      "shape_mahalanobis", "expression_mahalanobis", "yaw_deg",   "pitch_deg",
-      "roll_deg",          "face_size_px"};
+  static const std::vector<std::string> columns = {"landmark_nme",      "landmark_rms_px",
+                                                   "photo_rms",         "photo_inlier_fraction",
+                                                   "shape_mahalanobis", "expression_mahalanobis",
+                                                   "yaw_deg",           "pitch_deg",
+                                                   "roll_deg",          "face_size_px"};
   return columns;
 }
 
@@ -152,7 +153,8 @@ void WriteResultsTable(const std::string& path, const std::vector<ResultRow>& ro
 
 ResultsAppender::ResultsAppender(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) throw FileError(path, std::string("cannot open for appending: ") + std::strerror(errno));
+  if (fd_ < 0)
+    throw FileError(path, std::string("cannot open for appending: ") + std::strerror(errno));
 }
 
 ResultsAppender::~ResultsAppender() {

@@ -91,15 +91,17 @@ std::string SummaryMarkdown(const BatchSummary& summary, const std::string& titl
   text += " Total |\n" + rule + "---:|\n";
   text += Row("input", summary.classes, summary.per_class, summary.total, &ClassCounts::input);
   text += Row("kept", summary.classes, summary.per_class, summary.total, &ClassCounts::kept);
-  text += Row("rejected", summary.classes, summary.per_class, summary.total,
-              &ClassCounts::rejected);
+  text +=
+      Row("rejected", summary.classes, summary.per_class, summary.total, &ClassCounts::rejected);
   text += Row("failed", summary.classes, summary.per_class, summary.total, &ClassCounts::failed);
 
   text += "\n## Rejection reasons\n\n";
   if (summary.reasons.empty()) {
     text += "No fit was rejected.\n";
   } else {
-    text += "A fit rejected for several reasons counts under each.\n\n| reason | fits | of rejected |\n|---|---:|---:|\n";
+    text +=
+        "A fit rejected for several reasons counts under each.\n\n| reason | fits | of rejected "
+        "|\n|---|---:|---:|\n";
     for (const auto& [reason, count] : summary.reasons) {
       char share[32];
       std::snprintf(share, sizeof(share), "%.1f%%",

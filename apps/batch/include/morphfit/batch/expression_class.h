@@ -14,9 +14,9 @@ inline const std::vector<std::string>& BasicExpressionClasses() {
                                                    "Happy", "Neutral",  "Sadness", "Surprise"};
   return classes;
 }
-inline constexpr const char* kNoneClass = "None";            // AffectNet 8
-inline constexpr const char* kUncertainClass = "Uncertain";  // AffectNet 9
-inline constexpr const char* kNoFaceClass = "NoFace";        // AffectNet 10
+inline constexpr const char* kNoneClass = "None";              // AffectNet 8
+inline constexpr const char* kUncertainClass = "Uncertain";    // AffectNet 9
+inline constexpr const char* kNoFaceClass = "NoFace";          // AffectNet 10
 inline constexpr const char* kUnlabelledClass = "Unlabelled";  // folder images without a class
 
 // AffectNet expression code 0-10 -> class name; nullopt outside that range.

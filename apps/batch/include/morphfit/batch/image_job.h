@@ -12,10 +12,10 @@ namespace morphfit::batch {
 
 // One image of a manifest, as the batch hands it to the per-image pipeline.
 struct ImageJob {
-  std::string image_path;     // where to read the image
-  std::string relative_path;  // the image's path inside the dataset; the key of results.csv
-  std::string output_relative;  // OUT/<output_relative>/ holds its outputs (relative path
-                                // without extension)
+  std::string image_path;        // where to read the image
+  std::string relative_path;     // the image's path inside the dataset; the key of results.csv
+  std::string output_relative;   // OUT/<output_relative>/ holds its outputs (relative path
+                                 // without extension)
   std::string expression_class;  // see expression_class.h
   std::optional<Landmarks> landmarks;  // from the manifest row (0-based pixels)
   std::string landmarks_path;          // a sibling .pts file; empty with neither: detect

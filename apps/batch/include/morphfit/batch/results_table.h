@@ -15,14 +15,14 @@ const std::vector<std::string>& StatisticColumns();
 
 // One line of results.csv: one image and what became of it.
 struct ResultRow {
-  std::string image;             // relative path in the dataset (the key)
+  std::string image;  // relative path in the dataset (the key)
   std::string expression_class;
-  std::string verdict;           // "kept", "rejected" or "failed"
+  std::string verdict;                       // "kept", "rejected" or "failed"
   std::vector<std::string> reasons;          // rejection reasons
   std::map<std::string, double> statistics;  // keys from StatisticColumns()
-  double seconds = 0;            // wall time of the fit
-  std::string output;            // folder of the per-image outputs, relative to results.csv
-  std::string error;             // failure message
+  double seconds = 0;                        // wall time of the fit
+  std::string output;  // folder of the per-image outputs, relative to results.csv
+  std::string error;   // failure message
 
   bool operator==(const ResultRow& other) const;
 };

@@ -16,8 +16,8 @@ struct RunRecord {
   std::map<std::string, std::string> input;  // manifest kind, paths, class and angle filters
   int shard_index = 0;
   int num_shards = 1;
-  int num_jobs = 0;            // images (and failed manifest entries) of this shard
-  std::string images_root;     // where the images' relative paths start (for the contact sheet)
+  int num_jobs = 0;         // images (and failed manifest entries) of this shard
+  std::string images_root;  // where the images' relative paths start (for the contact sheet)
   std::vector<std::string> merged_from;  // the shard folders of a merged folder, else empty
 
   // The differences that make a rerun a different run, one "key: old -> new" per line; empty
