@@ -165,6 +165,8 @@ TEST_F(BatchRunnerTest, ResumesAfterSigkillWithOneRowPerImageAndNoPartialFiles) 
   // What a kill can leave at worst: a torn row and a half-written temporary file.
   std::ofstream(out + "/results.csv", std::ios::app) << "0/img1003.png,Surprise,ke";
   std::ofstream(out + "/0/img1000.tmp.99999.7") << "half";
+  fs::create_directories(out + "/0/.img1003.tmp.99999.140000.123456");  // a staged output folder
+  std::ofstream(out + "/0/.img1003.tmp.99999.140000.123456/depth.png") << "half";
   int torn = 0;
   const std::vector<ResultRow> before = ReadResultsTable(out + "/results.csv", &torn);
   EXPECT_EQ(torn, 1);

@@ -65,6 +65,7 @@ struct FakeProcessor {
     std::vector<unsigned char> png;
     cv::imencode(".png", depth, png);
     const std::filesystem::path dir(output_dir);
+    std::filesystem::create_directories(dir);
     WriteFileAtomically((dir / "depth.png").string(), std::string(png.begin(), png.end()));
     WriteFileAtomically(
         (dir / "fit.json").string(),

@@ -143,6 +143,16 @@ TEST(ManifestTest, FolderClassesSiblingLandmarksAndCollisions) {
   EXPECT_EQ(manifest.jobs[2].landmarks_path, root + "/misc/deep/b.pts");
   EXPECT_TRUE(manifest.jobs[0].landmarks_path.empty());
   EXPECT_THROW(ReadFolderManifest(root + "/nowhere", {}), Error);
+
+  // An output folder inside another image's: the outer one fails, as its redo would replace both.
+  testing::WriteTestImage(root + "/misc/deep.png", 3);
+  const Manifest nested = ReadFolderManifest(root, {});
+  ASSERT_EQ(nested.jobs.size(), 4u);
+  EXPECT_EQ(nested.jobs[2].relative_path, "misc/deep.png");
+  EXPECT_NE(nested.jobs[2].manifest_error.find("would hold the outputs of misc/deep/b.png"),
+            std::string::npos)
+      << nested.jobs[2].manifest_error;
+  EXPECT_EQ(nested.jobs[3].manifest_error, "");
 }
 
 TEST(ManifestTest, ShardsPartitionTheJobs) {

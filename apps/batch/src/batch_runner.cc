@@ -22,30 +22,44 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Temporary names of WriteFileAtomically: "<final name>.tmp.<pid>.<counter>".
-bool IsTemporaryName(const std::string& filename) {
+// Leftovers of interrupted writes: WriteFileAtomically's "<name>.tmp.<pid>.<n>" files and the
+// pipeline's staged output folders ".<name>.tmp.<pid>.<...>" and replaced
+// ".<name>.old.<pid>.<...>".
+bool IsTemporaryFile(const std::string& filename) {
   static const std::regex temporary(R"(.*\.tmp\.[0-9]+\.[0-9]+)");
+  return std::regex_match(filename, temporary);
+}
+bool IsTemporaryFolder(const std::string& filename) {
+  static const std::regex temporary(R"(\..+\.(tmp|old)\.[0-9]+(\.[0-9]+)+)");
   return std::regex_match(filename, temporary);
 }
 
 int RemoveTemporaryFiles(const std::string& root) {
-  int removed = 0;
+  std::vector<fs::path> leftovers;
   std::error_code error;
   for (auto it = fs::recursive_directory_iterator(root, error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (it->is_regular_file() && IsTemporaryName(it->path().filename().string())) {
-      LOG(INFO) << "removing a temporary file of an interrupted run: " << it->path();
-      if (fs::remove(it->path())) ++removed;
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && IsTemporaryFolder(name)) {
+      leftovers.push_back(it->path());
+      it.disable_recursion_pending();
+    } else if (it->is_regular_file() && IsTemporaryFile(name)) {
+      leftovers.push_back(it->path());
     }
   }
   if (error) throw FileError(root, "cannot list the output folder: " + error.message());
-  return removed;
+  for (const fs::path& path : leftovers) {
+    LOG(INFO) << "removing what an interrupted run left: " << path;
+    fs::remove_all(path);
+  }
+  return static_cast<int>(leftovers.size());
 }
 
 // Removes the files (not the sub-folders: they may hold other images' outputs) that a failed fit
 // left in its folder, and the folder when that leaves it empty.
 void ClearFailedOutputs(const fs::path& folder) {
   std::error_code error;
+  if (!fs::is_directory(folder, error)) return;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
     if (entry.is_regular_file()) fs::remove(entry.path(), error);
   }
@@ -64,7 +78,7 @@ ResultRow ProcessJob(const ImageJob& job, const ImageProcessor& processor, const
   const fs::path folder = out / job.output_relative;
   const auto start = std::chrono::steady_clock::now();
   try {
-    fs::create_directories(folder);
+    fs::create_directories(folder.parent_path());
     const ImageOutcome outcome = processor(job, folder.string());
     if (outcome.verdict != "kept" && outcome.verdict != "rejected") {
       throw Error(job.source + ": the pipeline returned verdict '" + outcome.verdict + "'");
@@ -114,10 +128,11 @@ OutputFolder::OutputFolder(const std::string& path, const RunRecord& record, boo
       const std::string differences = ReadRunRecord(run_path).DifferencesFrom(record);
       if (!differences.empty()) {
         if (!overwrite) {
-          throw RunMismatchError(run_path +
-                                 ": this folder holds a run with other settings; use "
-                                 "--overwrite to redo it or another --out. Differences:\n" +
-                                 differences);
+          std::string one_line = differences;
+          one_line.pop_back();
+          for (char& c : one_line) c = c == '\n' ? ';' : c;
+          throw RunMismatchError(run_path + ": this folder holds a run with other settings (" +
+                                 one_line + "); use --overwrite to redo it, or another --out");
         }
         LOG(WARNING) << run_path << ": overwriting a run with other settings:\n" << differences;
         fs::remove(fs::path(path) / kResultsFileName);

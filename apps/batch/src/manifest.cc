@@ -74,6 +74,21 @@ void Finish(Manifest& manifest) {
                            "' is already used by " + it->second;
     }
   }
+  // An output folder inside another's would go when that one is replaced (a redo replaces the
+  // whole folder): the outer image fails instead.
+  std::map<std::string, std::string> ancestors;  // folder -> an image whose output is inside
+  for (const auto& [folder, image] : owner) {
+    for (fs::path up = fs::path(folder).parent_path(); !up.empty(); up = up.parent_path()) {
+      ancestors.emplace(up.generic_string(), image);
+    }
+  }
+  for (ImageJob& job : jobs) {
+    const auto inner = ancestors.find(job.output_relative);
+    if (job.manifest_error.empty() && inner != ancestors.end()) {
+      job.manifest_error = job.source + ": its output folder '" + job.output_relative +
+                           "' would hold the outputs of " + inner->second;
+    }
+  }
 }
 
 }  // namespace

@@ -32,10 +32,11 @@ struct ImageOutcome {
   std::map<std::string, double> statistics;  // see kStatisticColumns in results_table.h
 };
 
-// Fits one image and writes its outputs into `output_dir` (which exists) under their final names,
-// each file atomically, fit.json last. Throws (morphfit::Error or any std::exception) when the
-// image cannot be fitted; the batch records the message and goes on. Called from several threads
-// at once: it must only share read-only state (the model).
+// Fits one image and writes its outputs into the folder `output_dir` (its parent exists), each
+// file atomically, fit.json included. The folder may exist from a run that was interrupted before
+// it recorded the image: replace it. Throws (morphfit::Error or any std::exception) when the image
+// cannot be fitted; the batch records the message and goes on. Called from several threads at
+// once: it must only share read-only state (the model).
 using ImageProcessor =
     std::function<ImageOutcome(const ImageJob& job, const std::string& output_dir)>;
 
