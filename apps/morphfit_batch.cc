@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -38,7 +39,7 @@ DEFINE_bool(overwrite, false, "Redo a folder whose run.json records other settin
 DEFINE_bool(retry_failed, false, "Redo images an earlier run recorded as failed");
 DEFINE_string(classes, "", "Expression classes to process, e.g. Happy,Sadness (default: all but AffectNet's None, Uncertain, NoFace)");
 DEFINE_string(rafd_angles, "45,90,135", "RaFD camera angles to process (0, 45, 90, 135, 180)");
-DEFINE_string(merge, "", "Comma-separated shard output folders to combine into --out");
+DEFINE_string(merge, "", "Shard output folders to combine into --out: comma-separated, or @FILE with one folder per line");
 DEFINE_bool(count_only, false, "Print the number of images of the (sharded) manifest and exit");
 DEFINE_bool(quiet, false, "No progress and no summary on the terminal");
 DEFINE_double(progress_interval, 10.0, "Seconds between progress lines when stderr is not a terminal");
@@ -65,6 +66,21 @@ std::vector<std::string> SplitList(const std::string& text) {
     if (!item.empty()) items.push_back(item);
   }
   return items;
+}
+
+// --merge: "a,b,c" or "@list.txt" (one folder per line; a thousand shard paths can exceed the
+// length the kernel allows for one argument).
+std::vector<std::string> ShardFolders(const std::string& flag) {
+  if (flag.empty() || flag[0] != '@') return SplitList(flag);
+  std::ifstream stream(flag.substr(1));
+  if (!stream) throw FileError(flag.substr(1), "cannot open the --merge list");
+  std::vector<std::string> folders;
+  std::string line;
+  while (std::getline(stream, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) folders.push_back(line);
+  }
+  return folders;
 }
 
 std::string Absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
@@ -104,7 +120,11 @@ batch::Manifest ReadManifest(batch::RunRecord& record) {
   const int inputs = !FLAGS_input.empty() + !FLAGS_manifest.empty() + !FLAGS_rafd_dir.empty();
   if (inputs != 1) throw FlagError("give exactly one of --input, --manifest or --rafd_dir");
   batch::ManifestOptions options;
-  options.classes = batch::ClassFilter::Parse(FLAGS_classes);
+  try {
+    options.classes = batch::ClassFilter::Parse(FLAGS_classes);
+  } catch (const Error& e) {
+    throw FlagError(e.what());
+  }
   options.rafd_angles = ParseAngles(FLAGS_rafd_angles);
   record.input["classes"] = FLAGS_classes;
   batch::Manifest manifest;
@@ -136,7 +156,7 @@ void PrintSummary(const std::string& markdown) {
 
 int Merge() {
   if (FLAGS_out.empty()) throw FlagError("--merge needs --out");
-  const batch::MergedRun merged = batch::MergeShards(SplitList(FLAGS_merge), FLAGS_out);
+  const batch::MergedRun merged = batch::MergeShards(ShardFolders(FLAGS_merge), FLAGS_out);
   PrintSummary(batch::WriteBatchReport(FLAGS_out, merged.rows, merged.record.images_root,
                                        "morphfit-batch: " + std::to_string(merged.rows.size()) +
                                            " images from " +
