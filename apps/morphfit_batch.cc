@@ -20,12 +20,15 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include "app_support.h"
+#include "fit_flags.h"
 #include "morphfit/batch/batch_runner.h"
 #include "morphfit/batch/manifest.h"
 #include "morphfit/batch/merge.h"
 #include "morphfit/batch/pipeline_processor.h"
 #include "morphfit/batch/report.h"
 #include "morphfit/model/error.h"
+#include "morphfit/model/model_io.h"
 
 DEFINE_string(input, "", "Folder of images (recursive); each may have a sibling .pts, else landmarks are detected");
 DEFINE_string(manifest, "", "AffectNet-style CSV manifest (needs --images_root)");
@@ -43,15 +46,13 @@ DEFINE_string(merge, "", "Shard output folders to combine into --out: comma-sepa
 DEFINE_bool(count_only, false, "Print the number of images of the (sharded) manifest and exit");
 DEFINE_bool(quiet, false, "No progress and no summary on the terminal");
 DEFINE_double(progress_interval, 10.0, "Seconds between progress lines when stderr is not a terminal");
+DEFINE_string(model_dir, "", "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm and ../shared/models/sfm)");
 DEFINE_int32(contact_sheet_samples, 2, "Kept and rejected samples per class on the contact sheet");
 
 namespace fs = std::filesystem;
 using namespace morphfit;
 
 namespace {
-
-constexpr int kExitBadInput = 1;
-constexpr int kExitBadFlags = 2;
 
 class FlagError : public Error {
  public:
@@ -101,16 +102,19 @@ std::set<int> ParseAngles(const std::string& text) {
   return angles;
 }
 
-// Every flag that can change a fit's outcome: all flags the project defines outside this file
-// (the pipeline's flags), so a new fit flag is recorded in run.json without touching this list.
+// Every flag that can change a fit's outcome: all flags of fit_flags.cc, so that a fit flag added
+// there is recorded in run.json (and checked on resume) without touching this file.
 std::map<std::string, std::string> FitSettings() {
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
   std::map<std::string, std::string> settings;
-  const std::string source_dir = MORPHFIT_SOURCE_DIR;
+  const std::string defining_file = "fit_flags.cc";
   for (const auto& flag : flags) {
-    if (flag.filename == __FILE__ || flag.filename.rfind(source_dir, 0) != 0) continue;
-    settings[flag.name] = flag.current_value;
+    const std::string& file = flag.filename;
+    if (file.size() >= defining_file.size() &&
+        file.compare(file.size() - defining_file.size(), defining_file.size(), defining_file) == 0) {
+      settings[flag.name] = flag.current_value;
+    }
   }
   return settings;
 }
@@ -184,10 +188,19 @@ int Run() {
   }
   if (FLAGS_out.empty()) throw FlagError("--out is required");
 
+  pipeline::PipelineOptions pipeline_options;
+  try {
+    pipeline_options = apps::PipelineOptionsFromFlags();
+  } catch (const Error& e) {
+    throw FlagError(e.what());
+  }
   // The model is loaded once and shared read-only by all workers.
-  const batch::PipelineProcessor processor;
+  const std::string model_dir = model::FindModelDirectory(FLAGS_model_dir);
+  const model::MorphableModel model = model::LoadModelDirectory(model_dir);
+  // Landmark detection (the detect module) will be passed here as the LandmarkSource.
+  const batch::PipelineProcessor processor(model, pipeline_options);
   record.fit = FitSettings();
-  record.fit["model"] = processor.ModelDescription();
+  record.fit["model"] = model.name + " (" + Absolute(model_dir) + ")";
   record.shard_index = FLAGS_shard_index;
   record.num_shards = FLAGS_num_shards;
   record.num_jobs = static_cast<int>(jobs.size());
@@ -202,7 +215,7 @@ int Run() {
   options.threads = FLAGS_threads;
   options.retry_failed = FLAGS_retry_failed;
   const batch::BatchResult result =
-      batch::RunBatch(jobs, processor.AsImageProcessor(), folder, options, &progress);
+      batch::RunBatch(jobs, processor, folder, options, &progress);
 
   std::string title = "morphfit-batch: " + std::to_string(jobs.size()) + " images";
   if (FLAGS_num_shards > 1) {
@@ -223,29 +236,24 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(
-      "Fits every image of a dataset and writes depth, normals, masks, fits and a kept/rejected "
-      "decision per image, with a summary.\n"
+  apps::ParseFlags(
+      &argc, &argv,
+      "morphfit-batch: fits every image of a dataset and writes depth, normals, masks, fits and a "
+      "kept/rejected decision per image, with a summary. Rerun the same command to resume.\n"
       "  morphfit-batch --manifest FILE.csv --images_root DIR --out OUT\n"
       "  morphfit-batch --rafd_dir DIR --out OUT\n"
       "  morphfit-batch --input DIR --out OUT\n"
-      "  morphfit-batch --merge OUT1,OUT2,... --out DIR");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+      "  ... --shard_index I --num_shards N          one shard of many\n"
+      "  morphfit-batch --merge OUT1,OUT2,... --out DIR   combine the shards");
   google::InitGoogleLogging(argv[0]);
-  if (argc > 1) {
-    std::fprintf(stderr, "morphfit-batch: unexpected argument '%s' (see --help)\n", argv[1]);
-    return kExitBadFlags;
-  }
   try {
     return Run();
   } catch (const FlagError& e) {
-    std::fprintf(stderr, "morphfit-batch: %s\n", e.what());
-    return kExitBadFlags;
+    apps::ExitBadFlags(e.what());
   } catch (const batch::RunMismatchError& e) {
-    std::fprintf(stderr, "morphfit-batch: %s", e.what());
-    return kExitBadFlags;
+    apps::ExitBadFlags(e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "morphfit-batch: %s\n", e.what());
-    return kExitBadInput;
+    return apps::kExitBadInput;
   }
 }

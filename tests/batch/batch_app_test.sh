@@ -10,10 +10,10 @@ trap 'rm -rf "$scratch"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 rows() { tail -n +2 "$1/results.csv" | wc -l; }
 
-# --- a dataset: 24 synthetic faces, a corrupt image and a malformed row ---
-"$tool" --model_dir "$model_dir" --out "$scratch/data" --count 24 --format affectnet --size 240
+# --- a dataset: 16 synthetic faces, a corrupt image and a malformed row ---
+"$tool" --model_dir "$model_dir" --out "$scratch/data" --count 16 --format affectnet --size 200
 printf 'not a png' > "$scratch/data/images/3/corrupt.png"
-echo "3/corrupt.png,0,0,240,240,,1,0,0" >> "$scratch/data/manifest.csv"
+echo "3/corrupt.png,0,0,200,200,,1,0,0" >> "$scratch/data/manifest.csv"
 echo "this row is malformed" >> "$scratch/data/manifest.csv"
 input=(--manifest "$scratch/data/manifest.csv" --images_root "$scratch/data/images"
        --model_dir "$model_dir")
@@ -21,13 +21,13 @@ fit=(${BATCH_TEST_FIT_FLAGS:-})
 
 # --- the whole run, uninterrupted ---
 "$app" "${input[@]}" "${fit[@]}" --out "$scratch/whole" --threads 2 > "$scratch/whole.txt"
-[ "$(rows "$scratch/whole")" -eq 26 ] || fail "whole run: expected 26 rows, got $(rows "$scratch/whole")"
-grep -q '^| input | 3 | 3 | 3 | 3 | 4 | 3 | 3 | 3 | 1 | 26 |$' "$scratch/whole.txt" ||
+[ "$(rows "$scratch/whole")" -eq 18 ] || fail "whole run: expected 18 rows, got $(rows "$scratch/whole")"
+grep -q '^| input | 2 | 2 | 2 | 2 | 3 | 2 | 2 | 2 | 1 | 18 |$' "$scratch/whole.txt" ||
   fail "per-class input row wrong: $(grep '^| input' "$scratch/whole.txt")"
 grep -q '^| failed | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 1 | 2 |$' "$scratch/whole.txt" ||
   fail "failures row wrong: $(grep '^| failed' "$scratch/whole.txt")"
 grep -q '^3/corrupt.png,Happy,failed,' "$scratch/whole/results.csv" || fail "corrupt image not recorded"
-grep -q '^manifest.csv:line 27,Unlabelled,failed,.*line 27' "$scratch/whole/results.csv" ||
+grep -q '^manifest.csv:line 19,Unlabelled,failed,.*line 19' "$scratch/whole/results.csv" ||
   fail "malformed row not recorded with its line"
 [ -s "$scratch/whole/summary.md" ] && [ -s "$scratch/whole/contact_sheet.png" ] || fail "no summary"
 for f in depth.npy depth.png normals.npy normals.png mask.png overlay.png mesh.obj landmarks.pts fit.json; do
@@ -35,30 +35,30 @@ for f in depth.npy depth.png normals.npy normals.png mask.png overlay.png mesh.o
 done
 
 # --- kill -9 in the middle, then the same command again ---
-"$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 > /dev/null 2>&1 &
+"$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 1 > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  [ -f "$scratch/killed/results.csv" ] && [ "$(rows "$scratch/killed")" -ge 6 ] && break
-  sleep 0.02
+for _ in $(seq 1 1000); do
+  [ -f "$scratch/killed/results.csv" ] && [ "$(rows "$scratch/killed")" -ge 3 ] && break
+  sleep 0.01
 done
 kill -9 "$pid" 2>/dev/null || fail "the run ended before it could be killed"
 wait "$pid" 2>/dev/null || true
 before=$(rows "$scratch/killed")
-[ "$before" -lt 26 ] || fail "the run finished before the kill"
+[ "$before" -lt 18 ] || fail "the run finished before the kill"
 "$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 > "$scratch/resumed.txt" 2>&1
-grep -q "resuming: [0-9]* of 26 images already done" "$scratch/resumed.txt" || fail "no resume message"
-[ "$(rows "$scratch/killed")" -eq 26 ] || fail "after resume: $(rows "$scratch/killed") rows, expected 26"
+grep -q "resuming: [0-9]* of 18 images already done" "$scratch/resumed.txt" || fail "no resume message"
+[ "$(rows "$scratch/killed")" -eq 18 ] || fail "after resume: $(rows "$scratch/killed") rows, expected 18"
 [ "$(cut -d, -f1 "$scratch/killed/results.csv" | sort | uniq -d | wc -l)" -eq 0 ] || fail "repeated rows"
 leftovers=$(find "$scratch/killed" -name '*.tmp.*' | wc -l)
 [ "$leftovers" -eq 0 ] || fail "temporary files left: $(find "$scratch/killed" -name '*.tmp.*')"
 
 # --- changed fit flags are refused (exit 2) unless --overwrite ---
 set +e
-"$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 --fov_deg 45 > /dev/null 2> "$scratch/refused.txt"
+"$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 --fov 45 > /dev/null 2> "$scratch/refused.txt"
 code=$?
 set -e
 [ "$code" -eq 2 ] || fail "changed flags: exit $code, expected 2"
-grep -q "fit.fov_deg" "$scratch/refused.txt" || fail "refusal does not name the flag: $(cat "$scratch/refused.txt")"
+grep -q "fit.fov" "$scratch/refused.txt" || fail "refusal does not name the flag: $(cat "$scratch/refused.txt")"
 
 # --- three shards and the merge equal the whole run ---
 list=""
@@ -88,5 +88,5 @@ for row in csv.DictReader(open(sys.argv[1])):
 done < <(python3 -c 'import csv,sys
 for row in csv.DictReader(open(sys.argv[1])):
   if row["output"]: print(row["output"])' "$scratch/whole/results.csv")
-[ "$compared" -eq 24 ] || fail "compared $compared image folders, expected 24"
+[ "$compared" -eq 16 ] || fail "compared $compared image folders, expected 16"
 echo "PASS"

@@ -13,6 +13,7 @@ done
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 scratch=$(mktemp -d /tmp/morphfit_slurm.XXXXXX)
+chmod 0755 "$scratch"  # munged (the munge user) must reach its socket folder inside
 # shellcheck source=../../scripts/slurm/local_cluster.sh
 source "$source_dir/scripts/slurm/local_cluster.sh"
 cleanup() {
@@ -33,7 +34,6 @@ merge_id=$(awk '/^merge/ {print $2}' "$scratch/submitted.txt")
 [ -n "$array_id" ] && [ -n "$merge_id" ] || fail "submit printed no job ids"
 scontrol show job "$merge_id" | grep -q "Dependency=afterok:${array_id}" ||
   fail "the merge job does not depend on the array: $(scontrol show job "$merge_id" | grep Dependency)"
-[ "$(scontrol show job "$array_id" | grep -c '^JobId=')" -eq 4 ] || fail "expected 4 array tasks"
 
 # Wait for the completion marker; scontrol tells a failed job apart from a slow one.
 for _ in $(seq 1 600); do
@@ -46,6 +46,8 @@ for _ in $(seq 1 600); do
 done
 [ -f "$scratch/run/merged/DONE" ] || { cat "$scratch"/run/logs/*.out >&2 || true; fail "no merge after 60 s"; }
 scontrol show job "$merge_id" | grep -q 'JobState=COMPLETED' || fail "merge job not COMPLETED"
+[ "$(find "$scratch/run/shards" -maxdepth 1 -name 'shard_*' | wc -l)" -eq 4 ] || fail "expected 4 shards"
+[ "$(scontrol show job "$array_id" | grep -c 'JobState=COMPLETED')" -eq 4 ] || fail "expected 4 completed array tasks"
 
 # The merged table equals an unsharded run, row for row (apart from times and folder paths).
 "$app" "${input[@]}" --out "$scratch/whole" --quiet
