@@ -14,13 +14,18 @@ as_root() {
 }
 
 deps() {
-  local packages
-  packages=$(grep -v '^#' scripts/debian-packages.txt | tr '\n' ' ')
+  local packages missing="" status
+  packages=$(grep -v '^#' scripts/debian-packages.txt)
   # Skip the network entirely when everything is already installed.
-  if dpkg-query -W -f='${Status}\n' $packages 2>/dev/null | grep -qv 'install ok installed' ||
-     [ "$(dpkg-query -W -f='${Status}\n' $packages 2>/dev/null | wc -l)" -ne "$(echo $packages | wc -w)" ]; then
+  for package in $packages; do
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing="$missing $package"
+  done
+  if [ -n "$missing" ]; then
+    echo "Installing Debian packages:$missing"
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
   fi
 }
 

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 namespace morphfit::testing {
@@ -23,11 +25,13 @@ inline std::string RequireSharedPath(const std::string& relative) {
   return path;
 }
 
-// A fresh empty folder under the system temporary folder, removed by the caller if wanted.
+// A fresh empty folder under the system temporary folder, removed by the caller if wanted. The
+// process id keeps tests that CTest runs in parallel processes apart.
 inline std::string MakeTempDir(const std::string& name) {
+  static int counter = 0;
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("morphfit_" + name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                    "_" + std::to_string(reinterpret_cast<uintptr_t>(&name)));
+                   ("morphfit_" + name + "_" + std::to_string(::getpid()) + "_" +
+                    std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -18,26 +18,29 @@ std::string TemporaryName(const std::string& path) {
 }
 }  // namespace
 
-void WriteFileAtomically(const std::string& path,
-                         const std::function<void(std::ostream&)>& write) {
+void WriteFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::string temporary = TemporaryName(path);
   try {
     {
       std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
       if (!stream) throw FileError(path, "cannot create a file in its folder");
       write(stream);
-      stream.flush();
+      stream.close();  // close() flushes; a full disk often shows only here
       if (!stream) throw FileError(path, "write failed (disk full?)");
     }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
-    if (error) throw FileError(path, "cannot rename the temporary file into place: " + error.message());
+    if (error)
+      throw FileError(path, "cannot rename the temporary file into place: " + error.message());
   } catch (const Error&) {
     std::remove(temporary.c_str());
     throw;
   } catch (const std::exception& e) {
     std::remove(temporary.c_str());
     throw FileError(path, e.what());
+  } catch (...) {
+    std::remove(temporary.c_str());
+    throw;
   }
 }
 

@@ -31,6 +31,23 @@ class Handle {
   herr_t (*close_)(hid_t);
 };
 
+// Silences HDF5's own error printing while a loader runs and restores the caller's setting after,
+// so that loading leaves no process-wide change behind. The exceptions say what went wrong.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t function_ = nullptr;
+  void* data_ = nullptr;
+};
+
 // A dataset read as doubles with its dimensions (row-major, as HDF5 stores it).
 struct Dataset {
   std::vector<hsize_t> dims;
@@ -55,7 +72,8 @@ Dataset ReadDataset(const std::string& path, hid_t file, const std::string& name
   Handle space(H5Dget_space(dataset.get()), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 1 || rank > 2) {
-    throw FileError(path, "dataset '" + name + "' has rank " + std::to_string(rank) + ", expected 1 or 2");
+    throw FileError(
+        path, "dataset '" + name + "' has rank " + std::to_string(rank) + ", expected 1 or 2");
   }
   Dataset result;
   result.dims.resize(rank);
@@ -91,8 +109,8 @@ PcaGroup ReadPcaGroup(const std::string& path, hid_t file, const std::string& gr
   }
   PcaGroup pca;
   pca.mean = Eigen::Map<const Eigen::VectorXd>(mean.values.data(), static_cast<Eigen::Index>(rows));
-  Eigen::VectorXd variances =
-      Eigen::Map<const Eigen::VectorXd>(variance.values.data(), static_cast<Eigen::Index>(components));
+  Eigen::VectorXd variances = Eigen::Map<const Eigen::VectorXd>(
+      variance.values.data(), static_cast<Eigen::Index>(components));
   if ((variances.array() < 0).any()) throw FileError(path, group + " has negative variances");
   pca.basis.is_pca = true;
   pca.basis.stddev = variances.cwiseSqrt();
@@ -107,8 +125,7 @@ PcaGroup ReadPcaGroup(const std::string& path, hid_t file, const std::string& gr
 }  // namespace
 
 MorphableModel LoadBfm2017(const std::string& path) {
-  // HDF5 prints its own error stack on failures; the exceptions below say it better.
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const QuietHdf5Errors quiet;
   if (H5Fis_hdf5(path.c_str()) <= 0) throw FileError(path, "cannot open as an HDF5 file");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (file.get() < 0) throw FileError(path, "cannot open as an HDF5 file");

@@ -3,7 +3,7 @@
 //   Eigen / cv matrix: int32 rows, int32 cols, rows*cols float32 (column-major)
 //   std::vector<T>:    uint64 size, then the elements
 //   std::string:       uint64 size, then the characters
-//   optional<T>:       bool (1 byte), then T when set
+//   optional<T>:       bool "nullopt" (1 byte, 1 = empty), then T when set
 //   variant<A, B>:     int32 index, then the alternative
 #include <cmath>
 #include <fstream>
@@ -17,7 +17,8 @@ namespace morphfit::model {
 BinaryReader BinaryReader::FromFile(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
   if (!stream) throw FileError(path, "cannot open the file");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  std::vector<char> bytes((std::istreambuf_iterator<char>(stream)),
+                          std::istreambuf_iterator<char>());
   if (stream.bad()) throw FileError(path, "read error");
   return BinaryReader(path, std::move(bytes));
 }
@@ -69,6 +70,18 @@ std::vector<Eigen::Vector3i> ReadTriangles(BinaryReader& in, const char* what) {
     for (int c = 0; c < 3; ++c) t[c] = in.Read<int32_t>(what);
   }
   return triangles;
+}
+
+// cereal writes an optional as a "nullopt" bool (1 = empty) before the value.
+bool ReadOptionalHasValue(BinaryReader& in, const std::string& what) {
+  const std::string flag_what = what + " optional flag";
+  const uint8_t nullopt = in.Read<uint8_t>(flag_what.c_str());
+  if (nullopt > 1) {
+    throw FileError(in.path(), "byte " + std::to_string(nullopt) + " at offset " +
+                                   std::to_string(in.offset() - 1) + " is not a bool (" +
+                                   flag_what + ")");
+  }
+  return nullopt == 0;
 }
 
 struct PcaPart {
@@ -164,10 +177,17 @@ MorphableModel LoadEosModel(const std::string& path) {
     model.albedo = std::move(albedo);
   }
   if (version >= 2) {
-    if (in.Read<uint8_t>("expression model presence flag") != 0) {
+    if (ReadOptionalHasValue(in, "expression model")) {
       const int32_t kind = in.Read<int32_t>("expression model variant index");
       if (kind == 0) {
         PcaPart expression = ReadPcaModel(in, "expression model");
+        // eos adds the expression PCA mean to every instance; fold it into the mean so that zero
+        // coefficients give the same face as in eos.
+        if (expression.mean.size() != model.mean.size()) {
+          throw FileError(path, "expression model has " + std::to_string(expression.mean.size()) +
+                                    " rows, the shape model " + std::to_string(model.mean.size()));
+        }
+        model.mean += expression.mean;
         model.expression = std::move(expression.basis);
       } else if (kind == 1) {
         model.expression = ReadBlendshapes(in);
@@ -177,7 +197,7 @@ MorphableModel LoadEosModel(const std::string& path) {
     }
   }
   if (version >= 3) {
-    if (in.Read<uint8_t>("landmark definitions presence flag") != 0) {
+    if (ReadOptionalHasValue(in, "landmark definitions")) {
       const uint64_t count = ReadSize(in, 12, "landmark definitions");
       for (uint64_t i = 0; i < count; ++i) {
         const std::string name = ReadString(in, "landmark name");
@@ -200,7 +220,15 @@ MorphableModel LoadEosModel(const std::string& path) {
     uv.x() = in.Read<double>("texture coordinate");
     uv.y() = in.Read<double>("texture coordinate");
   }
-  if (version >= 4) ReadTriangles(in, "texture triangle list");
+  if (version >= 4) {
+    // With their own triangulation, texture coordinates are per texture-triangle corner, not per
+    // vertex; the model keeps per-vertex coordinates only.
+    const auto texture_triangles = ReadTriangles(in, "texture triangle list");
+    if (!texture_triangles.empty() &&
+        static_cast<int>(model.texcoords.size()) != model.num_vertices()) {
+      model.texcoords.clear();
+    }
+  }
   if (in.remaining() != 0) {
     throw FileError(path, std::to_string(in.remaining()) +
                               " unexpected bytes after the model (version " +
@@ -215,7 +243,8 @@ LinearBasis LoadEosBlendshapes(const std::string& path) {
   LinearBasis basis = ReadBlendshapes(in);
   if (basis.empty()) throw FileError(path, "no blendshapes in the file");
   if (in.remaining() != 0) {
-    throw FileError(path, std::to_string(in.remaining()) + " unexpected bytes after the blendshapes");
+    throw FileError(path,
+                    std::to_string(in.remaining()) + " unexpected bytes after the blendshapes");
   }
   return basis;
 }

@@ -30,7 +30,7 @@ double ParseNumber(const std::string& text, const std::string& what) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || Trim(text.substr(used)) != "") {
+  if (used == 0 || !Trim(text.substr(used)).empty()) {
     throw Error(what + ": '" + text + "' is not a number");
   }
   return value;
@@ -153,8 +153,8 @@ void ValidateLandmarks(const Landmarks& landmarks, int width, int height, const 
     if (!std::isfinite(x) || !std::isfinite(y)) throw Error(what + ": " + point + " is not finite");
     if (x < -0.5 || y < -0.5 || x > width - 0.5 || y > height - 0.5) {
       std::ostringstream message;
-      message << what << ": " << point << " (" << x << ", " << y << ") lies outside the "
-              << width << " x " << height << " image";
+      message << what << ": " << point << " (" << x << ", " << y << ") lies outside the " << width
+              << " x " << height << " image";
       throw Error(message.str());
     }
   }

@@ -1,5 +1,7 @@
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
@@ -79,35 +81,42 @@ MorphableModel LoadModelDirectory(const std::string& directory_name) {
   return model;
 }
 
+std::vector<std::string> DefaultModelDirectories() {
+  return {
+      "data/models/sfm",
+      "../shared/models/sfm",
+      (fs::path(MORPHFIT_SOURCE_DIR) / "data/models/sfm").string(),
+      (fs::path(MORPHFIT_SOURCE_DIR) / "../shared/models/sfm").string(),
+      (fs::path(MORPHFIT_INSTALL_DATADIR) / "morphfit/models/sfm").string(),
+  };
+}
+
 std::string FindModelDirectory(const std::string& flag_value) {
+  const char* env = std::getenv("MORPHFIT_MODEL_DIR");
+  return FindModelDirectory(flag_value, env == nullptr ? "" : env, DefaultModelDirectories());
+}
+
+std::string FindModelDirectory(const std::string& flag_value, const std::string& env_value,
+                               const std::vector<std::string>& defaults) {
+  const std::string expected =
+      std::string(" holds no model (expected ") + kSfmShape + " or a Basel .h5 file); " + kHowToGet;
   if (!flag_value.empty()) {
-    if (!IsModelDirectory(flag_value)) {
-      throw FileError(flag_value, std::string("--model_dir holds no model (expected ") +
-                                      kSfmShape + " or a Basel .h5 file); " + kHowToGet);
-    }
+    if (!IsModelDirectory(flag_value)) throw FileError(flag_value, "--model_dir" + expected);
     return flag_value;
   }
-  if (const char* env = std::getenv("MORPHFIT_MODEL_DIR"); env != nullptr && *env != '\0') {
-    if (!IsModelDirectory(env)) {
-      throw FileError(env, std::string("MORPHFIT_MODEL_DIR holds no model (expected ") +
-                               kSfmShape + " or a Basel .h5 file); " + kHowToGet);
-    }
-    return env;
+  if (!env_value.empty()) {
+    if (!IsModelDirectory(env_value)) throw FileError(env_value, "MORPHFIT_MODEL_DIR" + expected);
+    return env_value;
   }
-  const std::vector<fs::path> candidates = {
-      fs::path("data/models/sfm"),
-      fs::path("../shared/models/sfm"),
-      fs::path(MORPHFIT_SOURCE_DIR) / "data/models/sfm",
-      fs::path(MORPHFIT_SOURCE_DIR) / "../shared/models/sfm",
-      fs::path(MORPHFIT_INSTALL_DATADIR) / "morphfit/models/sfm",
-  };
   std::string looked;
-  for (const fs::path& candidate : candidates) {
+  for (const std::string& candidate : defaults) {
     if (IsModelDirectory(candidate)) return fs::weakly_canonical(candidate).string();
-    looked += (looked.empty() ? "" : ", ") + candidate.string();
+    looked += (looked.empty() ? "" : ", ") + candidate;
   }
-  throw Error("no morphable model found: --model_dir not given, MORPHFIT_MODEL_DIR not set, and "
-              "none of " + looked + " holds one; " + kHowToGet);
+  throw Error(
+      "no morphable model found: --model_dir not given, MORPHFIT_MODEL_DIR not set, and "
+      "none of " +
+      looked + " holds one; " + kHowToGet);
 }
 
 }  // namespace morphfit::model

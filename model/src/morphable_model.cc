@@ -12,7 +12,8 @@ Eigen::VectorXd MorphableModel::Instance(const Eigen::VectorXd& shape_coefficien
                                          const Eigen::VectorXd& expression_coefficients) const {
   Eigen::VectorXd points = mean;
   shape.AddTo(shape_coefficients, points);
-  if (!expression.empty()) expression.AddTo(expression_coefficients, points);
+  if (!expression.empty())
+    expression.AddTo(expression_coefficients, points);
   else if (expression_coefficients.size() > 0) {
     throw Error(name + ": expression coefficients given, but the model has no expression part");
   }
@@ -95,7 +96,8 @@ void MorphableModel::Validate() const {
     }
   };
   for (int i = 0; i < kNumIbugLandmarks; ++i) {
-    if (landmarks.IsFixed(i)) check_vertex(landmarks.vertex[i], "landmark " + std::to_string(i + 1));
+    if (landmarks.IsFixed(i))
+      check_vertex(landmarks.vertex[i], "landmark " + std::to_string(i + 1));
   }
   for (int v : landmarks.right_contour_vertices) check_vertex(v, "right contour");
   for (int v : landmarks.left_contour_vertices) check_vertex(v, "left contour");

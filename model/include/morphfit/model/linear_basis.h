@@ -18,9 +18,9 @@ using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen:
 // component, so coefficients are in units of standard deviation and the prior is |c|^2. For named
 // blendshapes the columns are the blendshape deformations themselves and `stddev` is all ones.
 struct LinearBasis {
-  RowMatrixXd scaled_basis;          // 3N x K
-  Eigen::VectorXd stddev;            // K: sqrt(eigenvalue) for PCA, 1 for blendshapes
-  std::vector<std::string> names;    // K names for blendshapes, empty for PCA
+  RowMatrixXd scaled_basis;        // 3N x K
+  Eigen::VectorXd stddev;          // K: sqrt(eigenvalue) for PCA, 1 for blendshapes
+  std::vector<std::string> names;  // K names for blendshapes, empty for PCA
   bool is_pca = true;
 
   int num_components() const { return static_cast<int>(scaled_basis.cols()); }
@@ -28,7 +28,9 @@ struct LinearBasis {
   bool empty() const { return scaled_basis.cols() == 0; }
 
   // The three rows (x, y, z) of vertex v, each num_components() long, one after the other.
-  const double* VertexRows(int v) const { return scaled_basis.data() + 3 * v * scaled_basis.cols(); }
+  const double* VertexRows(int v) const {
+    return scaled_basis.data() + 3 * v * scaled_basis.cols();
+  }
 
   // Adds scaled_basis * coefficients to `points` (3N). An empty coefficient vector adds nothing;
   // a shorter one uses the leading components.

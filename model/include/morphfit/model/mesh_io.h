@@ -15,9 +15,12 @@ struct MeshView {
   const Eigen::Matrix3Xd* colors = nullptr;   // optional
 };
 
-// Wavefront OBJ (colours as the common "v x y z r g b" extension). Written atomically.
+// Wavefront OBJ (colours as the common "v x y z r g b" extension), numbers in float precision
+// (the shortest text that reads back to the same float), faces "f a b c" or "f a//a b//b c//c"
+// with normals. Written atomically.
 void WriteObj(const std::string& path, const MeshView& mesh);
-// Binary little-endian PLY. Written atomically.
+// Binary little-endian PLY: float x y z [nx ny nz] [uchar red green blue], faces as
+// "list uchar int". Written atomically.
 void WritePly(const std::string& path, const MeshView& mesh);
 
 // Reads the positions and faces of an OBJ file (polygons are fan-triangulated).

@@ -30,5 +30,11 @@ MorphableModel LoadModelDirectory(const std::string& directory);
 // source tree, then the installed share folder). Throws morphfit::Error that lists the places
 // looked at and how to get the model.
 std::string FindModelDirectory(const std::string& flag_value);
+// The same search with the environment value and the default locations passed in (empty
+// env_value = unset), so that the order can be tested without touching the process.
+std::string FindModelDirectory(const std::string& flag_value, const std::string& env_value,
+                               const std::vector<std::string>& defaults);
+// The default locations, in the order they are tried.
+std::vector<std::string> DefaultModelDirectories();
 
 }  // namespace morphfit::model

@@ -21,16 +21,16 @@ struct AlbedoModel {
 // triangle topology and the metadata that fitting needs. Model space is in millimetres (see
 // docs/conventions.md). Immutable once loaded; share one instance read-only between threads.
 struct MorphableModel {
-  std::string name;                 // e.g. "sfm_shape_3448"
-  std::string source;               // file(s) it was loaded from
-  Eigen::VectorXd mean;             // 3N: x0 y0 z0 x1 ...
-  LinearBasis shape;                // PCA
-  LinearBasis expression;           // PCA or blendshapes; may be empty
+  std::string name;        // e.g. "sfm_shape_3448"
+  std::string source;      // file(s) it was loaded from
+  Eigen::VectorXd mean;    // 3N: x0 y0 z0 x1 ...
+  LinearBasis shape;       // PCA
+  LinearBasis expression;  // PCA or blendshapes; may be empty
   std::optional<AlbedoModel> albedo;
-  std::vector<Eigen::Vector3i> triangles;     // counter-clockwise seen from outside the face
-  std::vector<Eigen::Vector2d> texcoords;     // per vertex; empty when the model has none
+  std::vector<Eigen::Vector3i> triangles;  // counter-clockwise seen from outside the face
+  std::vector<Eigen::Vector2d> texcoords;  // per vertex; empty when the model has none
   LandmarkMapping landmarks;
-  std::vector<int> symmetry;        // mirror vertex of each vertex, -1 where unknown; may be empty
+  std::vector<int> symmetry;  // mirror vertex of each vertex, -1 where unknown; may be empty
 
   int num_vertices() const { return static_cast<int>(mean.size() / 3); }
   int num_triangles() const { return static_cast<int>(triangles.size()); }
