@@ -190,7 +190,7 @@ int Run() {
 
   pipeline::PipelineOptions pipeline_options;
   try {
-    pipeline_options = apps::PipelineOptionsFromFlags();
+    pipeline_options.fit = apps::FitOptionsFromFlags();
   } catch (const Error& e) {
     throw FlagError(e.what());
   }
