@@ -30,23 +30,34 @@
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 
-DEFINE_string(input, "", "Folder of images (recursive); each may have a sibling .pts, else landmarks are detected");
+DEFINE_string(
+    input, "",
+    "Folder of images (recursive); each may have a sibling .pts, else landmarks are detected");
 DEFINE_string(manifest, "", "AffectNet-style CSV manifest (needs --images_root)");
-DEFINE_string(images_root, "", "Folder the manifest's subDirectory_filePath entries are relative to");
+DEFINE_string(images_root, "",
+              "Folder the manifest's subDirectory_filePath entries are relative to");
 DEFINE_string(rafd_dir, "", "Folder of RaFD images (expression from the file name)");
-DEFINE_string(out, "", "Output folder (per-image folders, results.csv, summary.md, contact_sheet.png)");
+DEFINE_string(out, "",
+              "Output folder (per-image folders, results.csv, summary.md, contact_sheet.png)");
 DEFINE_int32(threads, 0, "Worker threads; 0 = one per core");
 DEFINE_int32(shard_index, 0, "Which shard of the sorted manifest this run does (0-based)");
 DEFINE_int32(num_shards, 1, "How many shards the manifest is split into (round-robin)");
 DEFINE_bool(overwrite, false, "Redo a folder whose run.json records other settings");
 DEFINE_bool(retry_failed, false, "Redo images an earlier run recorded as failed");
-DEFINE_string(classes, "", "Expression classes to process, e.g. Happy,Sadness (default: all but AffectNet's None, Uncertain, NoFace)");
+DEFINE_string(classes, "",
+              "Expression classes to process, e.g. Happy,Sadness (default: all but AffectNet's "
+              "None, Uncertain, NoFace)");
 DEFINE_string(rafd_angles, "45,90,135", "RaFD camera angles to process (0, 45, 90, 135, 180)");
-DEFINE_string(merge, "", "Shard output folders to combine into --out: comma-separated, or @FILE with one folder per line");
+DEFINE_string(merge, "",
+              "Shard output folders to combine into --out: comma-separated, or @FILE with one "
+              "folder per line");
 DEFINE_bool(count_only, false, "Print the number of images of the (sharded) manifest and exit");
 DEFINE_bool(quiet, false, "No progress and no summary on the terminal");
-DEFINE_double(progress_interval, 10.0, "Seconds between progress lines when stderr is not a terminal");
-DEFINE_string(model_dir, "", "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm and ../shared/models/sfm)");
+DEFINE_double(progress_interval, 10.0,
+              "Seconds between progress lines when stderr is not a terminal");
+DEFINE_string(
+    model_dir, "",
+    "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm and ../shared/models/sfm)");
 DEFINE_int32(contact_sheet_samples, 2, "Kept and rejected samples per class on the contact sheet");
 
 namespace fs = std::filesystem;
@@ -84,7 +95,9 @@ std::vector<std::string> ShardFolders(const std::string& flag) {
   return folders;
 }
 
-std::string Absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
+std::string Absolute(const std::string& path) {
+  return fs::absolute(path).lexically_normal().string();
+}
 
 std::set<int> ParseAngles(const std::string& text) {
   std::set<int> angles;
@@ -112,7 +125,8 @@ std::map<std::string, std::string> FitSettings() {
   for (const auto& flag : flags) {
     const std::string& file = flag.filename;
     if (file.size() >= defining_file.size() &&
-        file.compare(file.size() - defining_file.size(), defining_file.size(), defining_file) == 0) {
+        file.compare(file.size() - defining_file.size(), defining_file.size(), defining_file) ==
+            0) {
       settings[flag.name] = flag.current_value;
     }
   }
@@ -161,12 +175,11 @@ void PrintSummary(const std::string& markdown) {
 int Merge() {
   if (FLAGS_out.empty()) throw FlagError("--merge needs --out");
   const batch::MergedRun merged = batch::MergeShards(ShardFolders(FLAGS_merge), FLAGS_out);
-  PrintSummary(batch::WriteBatchReport(FLAGS_out, merged.rows, merged.record.images_root,
-                                       "morphfit-batch: " + std::to_string(merged.rows.size()) +
-                                           " images from " +
-                                           std::to_string(merged.record.merged_from.size()) +
-                                           " shards",
-                                       {FLAGS_contact_sheet_samples, 112}));
+  PrintSummary(batch::WriteBatchReport(
+      FLAGS_out, merged.rows, merged.record.images_root,
+      "morphfit-batch: " + std::to_string(merged.rows.size()) + " images from " +
+          std::to_string(merged.record.merged_from.size()) + " shards",
+      {FLAGS_contact_sheet_samples, 112}));
   return 0;
 }
 
@@ -214,8 +227,7 @@ int Run() {
   batch::BatchOptions options;
   options.threads = FLAGS_threads;
   options.retry_failed = FLAGS_retry_failed;
-  const batch::BatchResult result =
-      batch::RunBatch(jobs, processor, folder, options, &progress);
+  const batch::BatchResult result = batch::RunBatch(jobs, processor, folder, options, &progress);
 
   std::string title = "morphfit-batch: " + std::to_string(jobs.size()) + " images";
   if (FLAGS_num_shards > 1) {

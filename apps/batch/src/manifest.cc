@@ -91,6 +91,14 @@ void Finish(Manifest& manifest) {
   }
 }
 
+void AddUnlessFiltered(ImageJob job, const ClassFilter& classes, Manifest& manifest) {
+  if (classes.Accepts(job.expression_class)) {
+    manifest.jobs.push_back(std::move(job));
+  } else {
+    ++manifest.skipped_by_class;
+  }
+}
+
 }  // namespace
 
 bool IsImageFile(const std::string& path) {
@@ -105,11 +113,7 @@ Manifest ReadFolderManifest(const std::string& root, const ManifestOptions& opti
     ImageJob job = ImageFileJob(root, file);
     const auto folder_class = CanonicalClass(file.parent_path().filename().string());
     job.expression_class = folder_class ? *folder_class : kUnlabelledClass;
-    if (!options.classes.Accepts(job.expression_class)) {
-      ++manifest.skipped_by_class;
-      continue;
-    }
-    manifest.jobs.push_back(std::move(job));
+    AddUnlessFiltered(std::move(job), options.classes, manifest);
   }
   Finish(manifest);
   return manifest;
@@ -244,11 +248,7 @@ Manifest ReadRafdManifest(const std::string& root, const ManifestOptions& option
       ++manifest.skipped_by_angle;
       continue;
     }
-    if (!options.classes.Accepts(job.expression_class)) {
-      ++manifest.skipped_by_class;
-      continue;
-    }
-    manifest.jobs.push_back(std::move(job));
+    AddUnlessFiltered(std::move(job), options.classes, manifest);
   }
   Finish(manifest);
   return manifest;
