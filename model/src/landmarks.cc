@@ -158,8 +158,12 @@ void ValidateLandmarks(const Landmarks& landmarks, int width, int height, const 
       throw Error(message.str());
     }
   }
+  // A closed mouth puts the inner lip points (and often the mouth corners) of the upper and lower
+  // lip on the same pixel, as in 300-W's own annotations: coincident mouth points are allowed.
+  constexpr int kFirstMouthPoint = 48;  // iBUG 49
   for (int i = 0; i < kPoints; ++i) {
     for (int j = i + 1; j < kPoints; ++j) {
+      if (i >= kFirstMouthPoint && j >= kFirstMouthPoint) continue;
       if (landmarks.row(i) == landmarks.row(j)) {
         throw Error(what + ": landmarks " + std::to_string(i + 1) + " and " +
                     std::to_string(j + 1) + " are the same point");

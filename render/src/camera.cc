@@ -34,8 +34,8 @@ Eigen::Matrix3d RotationFromYawPitchRoll(double yaw, double pitch, double roll) 
 }
 
 Eigen::Vector3d YawPitchRollFromRotation(const Eigen::Matrix3d& rotation) {
-  // pose = Ry(a) Rx(b) Rz(c):  pose(1,2) = -sin b, pose(0,2) = sin a cos b, pose(2,2) = cos a cos b,
-  // pose(1,0) = cos b sin c, pose(1,1) = cos b cos c.
+  // pose = Ry(a) Rx(b) Rz(c):  pose(1,2) = -sin b, pose(0,2) = sin a cos b, pose(2,2) = cos a cos
+  // b, pose(1,0) = cos b sin c, pose(1,1) = cos b cos c.
   const Eigen::Matrix3d pose = kModelToCameraFlip * rotation;
   const double pitch = std::asin(std::clamp(-pose(1, 2), -1.0, 1.0));
   const double yaw = std::atan2(pose(0, 2), pose(2, 2));

@@ -33,7 +33,9 @@ local_cluster_start() {
   local ctld_port slurmd_port cpus
   ctld_port=$(_local_cluster_free_port)
   slurmd_port=$(_local_cluster_free_port)
-  cpus=$(nproc)
+  # Four task slots whatever the core count (config_overrides lets slurmd accept more CPUs than it
+  # has), so a test's array tasks run at once instead of queueing behind each other.
+  cpus=$(( $(nproc) > 4 ? $(nproc) : 4 ))
   export SLURM_CONF=$scratch/slurm.conf
   cat > "$SLURM_CONF" <<CONF
 ClusterName=morphfit-local
@@ -56,6 +58,7 @@ JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 MaxArraySize=1001
+SlurmdParameters=config_overrides
 MinJobAge=3600
 StateSaveLocation=$scratch/state
 SlurmdSpoolDir=$scratch/spool

@@ -24,7 +24,8 @@ Landmarks ParseLandmarkList(const std::string& field, const std::string& what);
 Landmarks ReadLandmarksJson(const std::string& path);
 
 // Rejects NaN/inf, points outside a width x height image (beyond half a pixel of its border) and
-// duplicated points, with an error naming `what`.
+// duplicated points (except coincident mouth points, iBUG 49-68: a closed mouth has them), with
+// an error naming `what`.
 void ValidateLandmarks(const Landmarks& landmarks, int width, int height, const std::string& what);
 
 // Distance between the outer eye corners (iBUG 37 and 46), the normaliser of landmark errors.

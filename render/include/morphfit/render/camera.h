@@ -8,11 +8,11 @@ namespace morphfit::render {
 // coordinates) with a pose that maps model space (mm; x subject's left, y up, z towards the
 // viewer) to camera space: X_cam = rotation * X_model + translation.
 struct Camera {
-  double focal = 1000.0;                               // fx = fy, pixels
+  double focal = 1000.0;  // fx = fy, pixels
   Eigen::Vector2d principal_point = Eigen::Vector2d::Zero();
   Eigen::Matrix3d rotation = Eigen::Matrix3d::Identity();
   Eigen::Vector3d translation = Eigen::Vector3d::Zero();  // mm
-  int width = 0;                                        // image size the camera belongs to
+  int width = 0;                                          // image size the camera belongs to
   int height = 0;
 
   // A camera for a width x height image with the principal point at the image centre.
@@ -37,8 +37,8 @@ double FocalFromFov(double fov, int width);
 double FovFromFocal(double focal, int width);
 
 // Rotation model -> camera for a head pose. yaw turns the nose towards the viewer's right
-// (the subject's left), pitch tilts the nose down, roll turns the face clockwise as the viewer
-// sees it; all in radians. Zero pose is a frontal view: the face looks into the camera.
+// (the subject's left), pitch tilts the nose down, roll turns the face counter-clockwise as the
+// viewer sees it (the top of the head moves to the viewer's left); all in radians. Zero pose is a frontal view: the face looks into the camera.
 //   R = F * Ry(yaw) * Rx(pitch) * Rz(roll),  F = diag(1, -1, -1) (model y up -> camera y down)
 Eigen::Matrix3d RotationFromYawPitchRoll(double yaw, double pitch, double roll);
 // Inverse of RotationFromYawPitchRoll (pitch within +-90 degrees).

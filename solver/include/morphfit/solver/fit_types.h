@@ -17,13 +17,13 @@ namespace morphfit::solver {
 
 // What one stage of the schedule did, for fit.json and the quality rule.
 struct StageStatistics {
-  std::string name;                  // "rigid", "landmarks", "photometric"
-  double landmark_rms_px = 0;        // over the landmarks used (mapped ones)
+  std::string name;            // "rigid", "landmarks", "photometric"
+  double landmark_rms_px = 0;  // over the landmarks used (mapped ones)
   double landmark_max_px = 0;
-  double landmark_rms_nme = 0;       // RMS / outer-eye-corner distance
-  int iterations = 0;                // summed over outer iterations
+  double landmark_rms_nme = 0;  // RMS / outer-eye-corner distance
+  int iterations = 0;           // summed over outer iterations
   int outer_iterations = 0;
-  std::string termination;           // Ceres termination type of the last solve
+  std::string termination;  // Ceres termination type of the last solve
   double initial_cost = 0;
   double final_cost = 0;
   double seconds = 0;
@@ -40,10 +40,13 @@ struct FitResult {
   Eigen::VectorXd expression_coefficients;  // std units (PCA) or blendshape weights
   render::Camera camera;                    // pose + intrinsics for the input image size
   Eigen::Matrix<double, 9, 3> lighting = Eigen::Matrix<double, 9, 3>::Zero();  // SH, per channel
-  Eigen::VectorXd albedo_coefficients;      // albedo PCA, when the model has one
-  Eigen::Matrix3Xd vertex_albedo;           // per-vertex RGB in [0, 1], when estimated
-  std::array<int, 68> landmark_vertices;    // vertex used for each landmark at the end, -1 none
-  Landmarks fitted_landmarks;               // model landmarks projected into the image
+  Eigen::VectorXd albedo_coefficients;    // albedo PCA, when the model has one
+  Eigen::Matrix3Xd vertex_albedo;         // per-vertex RGB in [0, 1], when estimated
+  std::array<int, 68> landmark_vertices;  // vertex used for each landmark at the end, -1 none
+  // Whether landmark i was a residual of the last landmark solve: false for unmapped landmarks
+  // and for the jaw contour of the side turned away from the camera.
+  std::array<bool, 68> landmark_in_fit{};
+  Landmarks fitted_landmarks;  // model landmarks projected into the image
   std::vector<StageStatistics> stages;
 };
 

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "morphfit/render/camera.h"
+#include "morphfit/render/frame.h"
+
+namespace morphfit::render {
+
+struct RasterOptions {
+  // Triangles are clipped to z >= near_plane (camera space, mm); parts behind it are not drawn.
+  double near_plane = 1.0;
+  // Skip triangles whose front side (counter-clockwise seen from outside, the model's winding)
+  // faces away from the camera.
+  bool cull_back_faces = false;
+  // Interpolate vertex normals into Frame::normal (needs vertex normals in the mesh).
+  bool compute_normals = true;
+
+  // Throws morphfit::Error for an invalid option.
+  void Check() const;
+};
+
+// A triangle mesh already in camera space (mm). `normals` are unit vertex normals in camera space,
+// needed only when RasterOptions::compute_normals is set. The pointers must outlive the call.
+struct CameraSpaceMesh {
+  const Eigen::Matrix3Xd* vertices = nullptr;
+  const std::vector<Eigen::Vector3i>* triangles = nullptr;
+  const Eigen::Matrix3Xd* normals = nullptr;
+};
+
+// Z-buffered triangle rasterizer.
+//
+// Coverage follows the Direct3D rules: pixel centres at integer coordinates, vertices snapped to
+// 1/256 pixel, exact integer edge functions and the top-left fill convention, so a pixel on an
+// edge shared by two triangles is drawn exactly once. The raster pass keeps only inverse depth and
+// the triangle id per pixel; barycentrics, depth and normals are then resolved once per covered
+// pixel by intersecting the pixel centre's ray with the winning triangle (exact perspective-correct
+// interpolation whatever the overdraw). Triangles crossing the near plane (or reaching far beyond
+// the image) are clipped in camera space; the clipped pieces keep their triangle id.
+//
+// Holds scratch buffers: keep one Rasterizer per thread and reuse it, together with the Frame.
+class Rasterizer {
+ public:
+  explicit Rasterizer(const RasterOptions& options = RasterOptions());
+
+  const RasterOptions& options() const { return options_; }
+
+  // Renders `mesh` seen by `camera` (only its intrinsics and camera.width x camera.height are
+  // used; the mesh is already in camera space) into `frame`, which is resized to the image.
+  // Throws morphfit::Error for an invalid mesh or camera.
+  void Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
+
+ private:
+  // A vertex projected to fixed-point pixel coordinates (1/256 pixel).
+  struct ScreenVertex {
+    int64_t x = 0;
+    int64_t y = 0;
+    double inverse_depth = 0.0;
+    bool needs_clipping = false;  // behind the near plane or beyond the guard band
+  };
+  void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                         int32_t triangle_id, Frame& frame);
+  void ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
+                        const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
+                        Frame& frame);
+  void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
+  // Per visible triangle: d . n, d . p1, d . p2 of the resolve pass as affine functions
+  // (a x + b y + c) of the pixel, vertex depths and normals.
+  struct TriangleSetup {
+    double affine[3][3];
+    float z[3];
+    float normal[3][3];  // [component][corner]
+  };
+  // The same terms along a run of pixels of one triangle in a row, scaled so d . n starts at 1.
+  struct RunSetup {
+    float slope_dn = 0.0F;
+    float b1 = 0.0F, slope_b1 = 0.0F;
+    float b2 = 0.0F, slope_b2 = 0.0F;
+    const TriangleSetup* triangle = nullptr;
+  };
+  static void ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
+                         Frame& frame);
+
+  RasterOptions options_;
+  std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
+  int drawn_min_y_ = 0;               // rows any triangle touched, for the resolve pass
+  int drawn_max_y_ = -1;
+  std::vector<TriangleSetup> setups_;  // resolve terms per triangle, valid where
+  std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
+  uint32_t generation_ = 0;
+};
+
+// Model-space mesh -> camera-space mesh for `camera`'s pose: vertices R X + t, normals R n.
+void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,
+                       Eigen::Matrix3Xd& camera_vertices);
+void RotateNormals(const Camera& camera, const Eigen::Matrix3Xd& model_normals,
+                   Eigen::Matrix3Xd& camera_normals);
+
+// One-shot convenience: transforms a model-space mesh with `camera`'s pose, computes vertex
+// normals and renders it. Allocates; loops should use Rasterizer directly.
+Frame RenderModelSpaceMesh(const Eigen::Matrix3Xd& model_vertices,
+                           const std::vector<Eigen::Vector3i>& triangles, const Camera& camera,
+                           const RasterOptions& options = RasterOptions());
+
+}  // namespace morphfit::render

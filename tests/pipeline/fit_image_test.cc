@@ -1,0 +1,194 @@
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "morphfit/model/error.h"
+#include "morphfit/model/model_io.h"
+#include "morphfit/pipeline/fit_image.h"
+#include "shared_data.h"
+
+namespace morphfit::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+const model::MorphableModel& Model() {
+  static const model::MorphableModel model =
+      model::LoadModelDirectory(testing::RequireSharedPath("models/sfm"));
+  return model;
+}
+
+ImageInput SampleInput() {
+  ImageInput input;
+  input.image_path = testing::RequireSharedPath("samples/eos_image_0010.png");
+  input.landmarks_path = testing::RequireSharedPath("samples/eos_image_0010.pts");
+  return input;
+}
+
+std::string ReadBytes(const fs::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << stream.rdbuf();
+  return bytes.str();
+}
+
+// fit.json without the wall-clock fields, which are the only ones allowed to differ.
+nlohmann::json WithoutTimings(const fs::path& path) {
+  nlohmann::json json = nlohmann::json::parse(ReadBytes(path));
+  json.erase("timings_seconds");
+  for (auto& stage : json["stages"]) stage.erase("seconds");
+  return json;
+}
+
+class FitImageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { root_ = testing::MakeTempDir("pipeline"); }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // Expects FitImage to throw an error mentioning `needle` and to leave nothing in root_ besides
+  // the inputs folder.
+  void ExpectRejected(const ImageInput& input, const std::string& needle) {
+    const std::string out = root_ + "/out";
+    try {
+      FitImage(Model(), input, out, PipelineOptions());
+      ADD_FAILURE() << "no error; expected one mentioning " << needle;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    for (const fs::directory_entry& entry : fs::directory_iterator(root_)) {
+      EXPECT_EQ(entry.path().filename(), "inputs") << "output left behind for " << needle;
+    }
+  }
+
+  std::string WriteText(const std::string& name, const std::string& text) {
+    const std::string path = root_ + "/inputs/" + name;
+    fs::create_directories(root_ + "/inputs");
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  std::string root_;
+};
+
+TEST_F(FitImageTest, WritesTheWholeOutputSetDeterministically) {
+  const std::string first = root_ + "/first", second = root_ + "/second";
+  const ImageResult result = FitImage(Model(), SampleInput(), first, PipelineOptions());
+  FitImage(Model(), SampleInput(), second, PipelineOptions());
+  EXPECT_EQ(result.width, 1280);
+  EXPECT_EQ(result.height, 1024);
+  for (const char* name : {"depth.npy", "depth.png", "normals.npy", "normals.png", "mask.png",
+                           "overlay.png", "mesh.obj", "landmarks.pts", "fit.json"}) {
+    ASSERT_TRUE(fs::is_regular_file(fs::path(first) / name)) << name;
+    if (std::string(name) != "fit.json") {
+      EXPECT_EQ(ReadBytes(fs::path(first) / name), ReadBytes(fs::path(second) / name)) << name;
+    }
+  }
+  EXPECT_EQ(WithoutTimings(fs::path(first) / "fit.json"),
+            WithoutTimings(fs::path(second) / "fit.json"));
+  // Only the two output folders: no temporary folders left beside them.
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 2);
+
+  const nlohmann::json json = nlohmann::json::parse(ReadBytes(fs::path(first) / "fit.json"));
+  EXPECT_EQ(json["verdict"], "kept");
+  EXPECT_TRUE(json["reasons"].empty());
+  EXPECT_EQ(json["shape_coefficients"].size(), 63u);
+  EXPECT_EQ(json["expression_coefficients"].size(), 6u);
+  EXPECT_EQ(json["stages"].size(), 2u);
+  EXPECT_EQ(json["stages"][1]["name"], "landmarks");
+  EXPECT_EQ(json["model"]["name"], "sfm_shape_3448");
+  EXPECT_EQ(json["program"]["version"], ProgramVersion());
+  // The fitted landmarks file round-trips to the result.
+  const Landmarks written = ReadPts((fs::path(first) / "landmarks.pts").string());
+  EXPECT_LT((written - result.fit.fitted_landmarks).cwiseAbs().maxCoeff(), 1e-6);
+}
+
+TEST_F(FitImageTest, ExistingFolderIsKeptUnlessOverwriting) {
+  const std::string out = root_ + "/out";
+  fs::create_directories(out);
+  std::ofstream(out + "/keep.txt") << "old";
+  EXPECT_THROW(FitImage(Model(), SampleInput(), out, PipelineOptions()), Error);
+  EXPECT_TRUE(fs::exists(out + "/keep.txt"));
+  PipelineOptions overwrite;
+  overwrite.overwrite = true;
+  FitImage(Model(), SampleInput(), out, overwrite);
+  EXPECT_FALSE(fs::exists(out + "/keep.txt"));
+  EXPECT_TRUE(fs::exists(out + "/fit.json"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 1);
+}
+
+TEST_F(FitImageTest, BadInputsAreRejectedWithoutOutput) {
+  const Landmarks good = ReadPts(SampleInput().landmarks_path);
+  {
+    SCOPED_TRACE("wrong point count");
+    std::ostringstream pts;
+    pts << "version: 1\nn_points: 67\n{\n";
+    for (int i = 0; i < 67; ++i) pts << good(i, 0) + 1 << ' ' << good(i, 1) + 1 << '\n';
+    pts << "}\n";
+    ImageInput input = SampleInput();
+    input.landmarks_path = WriteText("short.pts", pts.str());
+    ExpectRejected(input, "67 points");
+    fs::remove_all(root_ + "/inputs");
+  }
+  {
+    SCOPED_TRACE("NaN");
+    ImageInput input = SampleInput();
+    input.landmarks = good;
+    (*input.landmarks)(30, 0) = std::numeric_limits<double>::quiet_NaN();
+    input.landmarks_origin = "row 7";
+    ExpectRejected(input, "not finite");
+  }
+  {
+    SCOPED_TRACE("outside the image");
+    ImageInput input = SampleInput();
+    input.landmarks = good;
+    (*input.landmarks)(8, 1) = 1500;
+    input.landmarks_origin = "row 8";
+    ExpectRejected(input, "outside");
+  }
+  {
+    SCOPED_TRACE("unreadable image");
+    ImageInput input = SampleInput();
+    input.image_path = WriteText("broken.png", "this is not a PNG");
+    ExpectRejected(input, "broken.png");
+    fs::remove_all(root_ + "/inputs");
+  }
+  {
+    SCOPED_TRACE("missing image");
+    ImageInput input = SampleInput();
+    input.image_path = root_ + "/missing.jpg";
+    ExpectRejected(input, "missing.jpg");
+  }
+  {
+    SCOPED_TRACE("no landmarks and no detector");
+    ImageInput input = SampleInput();
+    input.landmarks_path.clear();
+    ExpectRejected(input, "no landmarks");
+  }
+}
+
+TEST_F(FitImageTest, LandmarkSourceSuppliesMissingLandmarks) {
+  ImageInput input = SampleInput();
+  input.landmarks_path.clear();
+  const Landmarks good = ReadPts(SampleInput().landmarks_path);
+  int calls = 0;
+  const LandmarkSource source = [&](const cv::Mat& image, const std::string&) {
+    ++calls;
+    EXPECT_EQ(image.cols, 1280);
+    return good;
+  };
+  const ImageOutcome outcome =
+      TryFitImage(Model(), input, root_ + "/out", PipelineOptions(), source);
+  EXPECT_TRUE(outcome.ok) << outcome.error;
+  EXPECT_EQ(calls, 1);
+  const ImageOutcome failed =
+      TryFitImage(Model(), SampleInput(), root_ + "/out", PipelineOptions());
+  EXPECT_FALSE(failed.ok);
+  EXPECT_NE(failed.error.find("exists"), std::string::npos) << failed.error;
+}
+
+}  // namespace
+}  // namespace morphfit::pipeline
