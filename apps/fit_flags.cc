@@ -41,6 +41,41 @@ DEFINE_double(function_tolerance, kDefaults.function_tolerance,
 DEFINE_double(parameter_tolerance, kDefaults.parameter_tolerance,
               "Ceres relative step-size tolerance");
 
+// Stage 3: photometric analysis by synthesis (README "Photometric stage").
+static const morphfit::solver::PhotometricOptions kPhotoDefaults;
+DEFINE_string(stages, "photometric",
+              "How far to fit: landmarks (stages 1-2) or photometric (stages 1-3)");
+DEFINE_double(photo_weight, kPhotoDefaults.photo_weight,
+              "Weight of the photometric term: its cost is photo_weight^2 times the mean squared "
+              "colour residual (colours in [0, 1]), whatever --photo_samples is");
+DEFINE_int32(photo_samples, kPhotoDefaults.samples,
+             "Visible surface samples per outer iteration (stratified over the face)");
+DEFINE_double(albedo_prior_weight, kPhotoDefaults.albedo_prior_weight,
+              "Per-vertex albedo: pull towards the constant reference (per vertex); with an albedo "
+              "PCA, the prior on its coefficients");
+DEFINE_double(albedo_smoothness_weight, kPhotoDefaults.albedo_smoothness_weight,
+              "Per-vertex albedo: smoothness over mesh edges");
+DEFINE_double(albedo_symmetry_weight, kPhotoDefaults.albedo_symmetry_weight,
+              "Per-vertex albedo: left-right symmetry (sfm_reference_symmetry.txt)");
+DEFINE_double(light_prior_weight, kPhotoDefaults.light_prior_weight,
+              "Ridge on the non-constant SH lighting coefficients, relative to the mean "
+              "photometric term");
+DEFINE_string(photo_robust_loss, morphfit::solver::RobustLossName(kPhotoDefaults.robust_loss),
+              "Robust loss of the photometric residuals: huber, cauchy or none");
+DEFINE_double(photo_robust_scale, kPhotoDefaults.robust_scale,
+              "Colour residual (RGB norm, colours in [0, 1]) where the photometric loss turns "
+              "robust; also the inlier threshold in fit.json");
+DEFINE_int32(pyramid_levels, kPhotoDefaults.pyramid_levels,
+             "Coarse-to-fine levels of the face crop, each half the size of the previous");
+DEFINE_double(photo_face_size, kPhotoDefaults.face_size,
+              "Face size in pixels at the finest level (larger photos are downsampled)");
+DEFINE_int32(photo_outer_iterations, kPhotoDefaults.outer_iterations_per_level,
+             "Render-sample-solve rounds per pyramid level");
+DEFINE_int32(photo_max_iterations, kPhotoDefaults.max_iterations,
+             "Ceres iterations per photometric solve");
+DEFINE_bool(photo_exclude_eyes_and_mouth, kPhotoDefaults.exclude_eyes_and_mouth,
+            "Take no photometric samples inside the eyes and the inner mouth");
+
 namespace morphfit::apps {
 
 solver::FitOptions FitOptionsFromFlags() {
@@ -65,5 +100,26 @@ solver::FitOptions FitOptionsFromFlags() {
   fit.Validate();
   return fit;
 }
+
+solver::PhotometricOptions PhotometricOptionsFromFlags() {
+  solver::PhotometricOptions photo;
+  photo.photo_weight = FLAGS_photo_weight;
+  photo.samples = FLAGS_photo_samples;
+  photo.albedo_prior_weight = FLAGS_albedo_prior_weight;
+  photo.albedo_smoothness_weight = FLAGS_albedo_smoothness_weight;
+  photo.albedo_symmetry_weight = FLAGS_albedo_symmetry_weight;
+  photo.light_prior_weight = FLAGS_light_prior_weight;
+  photo.robust_loss = solver::ParseRobustLoss(FLAGS_photo_robust_loss);
+  photo.robust_scale = FLAGS_photo_robust_scale;
+  photo.pyramid_levels = FLAGS_pyramid_levels;
+  photo.face_size = FLAGS_photo_face_size;
+  photo.outer_iterations_per_level = FLAGS_photo_outer_iterations;
+  photo.max_iterations = FLAGS_photo_max_iterations;
+  photo.exclude_eyes_and_mouth = FLAGS_photo_exclude_eyes_and_mouth;
+  photo.Validate();
+  return photo;
+}
+
+std::string FitStagesFlag() { return FLAGS_stages; }
 
 }  // namespace morphfit::apps

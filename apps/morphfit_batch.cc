@@ -203,7 +203,11 @@ int Run() {
 
   pipeline::PipelineOptions pipeline_options;
   try {
+    // The same options as morphfit-fit, so that a batch image fits like a single one.
     pipeline_options.fit = apps::FitOptionsFromFlags();
+    pipeline_options.stages = pipeline::ParseFitStages(apps::FitStagesFlag());
+    pipeline_options.photometric = apps::PhotometricOptionsFromFlags();
+    pipeline_options.Validate();
   } catch (const Error& e) {
     throw FlagError(e.what());
   }

@@ -53,6 +53,8 @@ std::string SiblingLandmarks(const std::string& image) {
 morphfit::pipeline::PipelineOptions OptionsFromFlags() {
   morphfit::pipeline::PipelineOptions options;
   options.fit = morphfit::apps::FitOptionsFromFlags();
+  options.stages = morphfit::pipeline::ParseFitStages(morphfit::apps::FitStagesFlag());
+  options.photometric = morphfit::apps::PhotometricOptionsFromFlags();
   options.overwrite = true;
   options.Validate();
   return options;

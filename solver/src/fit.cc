@@ -17,6 +17,7 @@
 #include "morphfit/solver/landmark_cost.h"
 #include "morphfit/solver/landmark_statistics.h"
 #include "morphfit/solver/rigid_init.h"
+#include "morphfit/solver/robust_loss.h"
 
 namespace morphfit::solver {
 
@@ -77,16 +78,8 @@ void UpdateFittedLandmarks(const model::MorphableModel& model, const Landmarks& 
 
 std::unique_ptr<ceres::LossFunction> MakeLoss(const FitOptions& options) {
   // Residuals carry sqrt(landmark_weight), so the scale in mm moves with them.
-  const double scale = options.robust_scale * std::sqrt(options.landmark_weight);
-  switch (options.robust_loss) {
-    case RobustLoss::kNone:
-      return nullptr;
-    case RobustLoss::kHuber:
-      return std::make_unique<ceres::HuberLoss>(scale);
-    case RobustLoss::kCauchy:
-      return std::make_unique<ceres::CauchyLoss>(scale);
-  }
-  return nullptr;
+  return MakeLossFunction(options.robust_loss,
+                          options.robust_scale * std::sqrt(options.landmark_weight));
 }
 
 // The parameter blocks of stage 2, in the layout the cost functions expect.

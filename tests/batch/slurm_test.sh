@@ -24,7 +24,7 @@ trap cleanup EXIT
 local_cluster_start "$scratch/cluster" || { cat "$scratch"/cluster/log/*.log >&2 || true; fail "cluster did not start"; }
 
 "$tool" --model_dir "$model_dir" --out "$scratch/data" --count 14 --format rafd --size 200
-input=(--rafd_dir "$scratch/data" --model_dir "$model_dir" ${BATCH_TEST_FIT_FLAGS:-})
+input=(--rafd_dir "$scratch/data" --model_dir "$model_dir" ${BATCH_TEST_FIT_FLAGS:---stages=landmarks})
 
 # 14 images at 4 per shard: 4 array tasks, then the merge.
 "$source_dir/scripts/slurm/submit_batch.sh" --out "$scratch/run" --images_per_shard 4 \

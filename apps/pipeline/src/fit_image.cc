@@ -11,6 +11,7 @@
 #include "morphfit/pipeline/fit_json.h"
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/render/shading.h"
+#include "morphfit/solver/photometric_stage.h"
 #include "staged_folder.h"
 
 namespace morphfit::pipeline {
@@ -74,9 +75,13 @@ RenderedFit RenderFit(const model::MorphableModel& model, const solver::FitResul
   render::Rasterizer rasterizer;
   rasterizer.Render({&rendered.camera_vertices, &model.triangles, &rendered.camera_normals},
                     fit.camera, rendered.frame);
-  const Eigen::Matrix3Xd grey = Eigen::Matrix3Xd::Constant(3, model.num_vertices(), 0.8);
-  const cv::Mat shaded =
-      render::ShadeFrame(rendered.frame, model.triangles, grey, OverlayLighting());
+  // After the photometric stage the overlay shows the fitted albedo under the fitted lighting,
+  // so a good fit blends into the photo; before it, a grey face under a fixed light.
+  const bool photometric = fit.vertex_albedo.cols() == model.num_vertices();
+  const Eigen::Matrix3Xd albedo =
+      photometric ? fit.vertex_albedo : Eigen::Matrix3Xd::Constant(3, model.num_vertices(), 0.8);
+  const cv::Mat shaded = render::ShadeFrame(rendered.frame, model.triangles, albedo,
+                                            photometric ? fit.lighting : OverlayLighting());
   rendered.overlay =
       render::MakeOverlay(image, rendered.frame, shaded, fit.fitted_landmarks, overlay_options);
   return rendered;
@@ -84,8 +89,19 @@ RenderedFit RenderFit(const model::MorphableModel& model, const solver::FitResul
 
 }  // namespace
 
+FitStages ParseFitStages(const std::string& name) {
+  if (name == "landmarks") return FitStages::kLandmarks;
+  if (name == "photometric") return FitStages::kPhotometric;
+  throw Error("stages '" + name + "': expected landmarks or photometric");
+}
+
+std::string FitStagesName(FitStages stages) {
+  return stages == FitStages::kLandmarks ? "landmarks" : "photometric";
+}
+
 void PipelineOptions::Validate() const {
   fit.Validate();
+  photometric.Validate();
   overlay.Check();
 }
 
@@ -113,6 +129,10 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
 
   result.fit =
       solver::Fit(model, result.input_landmarks, {result.width, result.height}, options.fit);
+  if (options.stages == FitStages::kPhotometric) {
+    solver::RunPhotometricStage(model, image, result.input_landmarks, options.fit,
+                                options.photometric, result.fit);
+  }
   const Clock::time_point fit_done = Clock::now();
 
   const RenderedFit rendered = RenderFit(model, result.fit, image, options.overlay);

@@ -34,6 +34,15 @@ struct StageStatistics {
   int photo_samples = 0;
 };
 
+// One sample of the photometric stage's last outer iteration, for the quality rule: where it
+// fell in the input image, its colour residual (RMS over r, g, b; colours in [0, 1]) and whether
+// the robust loss counted it as an inlier.
+struct PhotometricSampleRecord {
+  Eigen::Vector2f pixel = Eigen::Vector2f::Zero();
+  float residual = 0;
+  bool inlier = true;
+};
+
 // The fitted state: everything needed to rebuild the mesh and the camera.
 struct FitResult {
   Eigen::VectorXd shape_coefficients;       // std units
@@ -48,6 +57,7 @@ struct FitResult {
   std::array<bool, 68> landmark_in_fit{};
   Landmarks fitted_landmarks;  // model landmarks projected into the image
   std::vector<StageStatistics> stages;
+  std::vector<PhotometricSampleRecord> photo_samples;  // empty without the photometric stage
 };
 
 }  // namespace morphfit::solver

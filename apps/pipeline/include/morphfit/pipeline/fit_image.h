@@ -10,6 +10,7 @@
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/map_io.h"
 #include "morphfit/solver/fit.h"
+#include "morphfit/solver/photometric_options.h"
 
 namespace morphfit::pipeline {
 
@@ -30,8 +31,15 @@ struct ImageInput {
 using LandmarkSource =
     std::function<Landmarks(const cv::Mat& image_bgr, const std::string& image_path)>;
 
+// How far the fit goes: stages 1-2 (landmarks) or stages 1-3 (photometric).
+enum class FitStages { kLandmarks, kPhotometric };
+FitStages ParseFitStages(const std::string& name);  // "landmarks" | "photometric"
+std::string FitStagesName(FitStages stages);
+
 struct PipelineOptions {
   solver::FitOptions fit;
+  FitStages stages = FitStages::kPhotometric;
+  solver::PhotometricOptions photometric;
   render::OverlayOptions overlay;
   // Replace an existing output folder; when false an existing folder is an error.
   bool overwrite = false;

@@ -1,0 +1,55 @@
+#pragma once
+
+// One fit of morphfit-eval: what the rule saw, what it decided, and how far the fit really was
+// from the truth.
+
+#include <optional>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "morphfit/model/landmarks.h"
+#include "morphfit/model/morphable_model.h"
+#include "morphfit/solver/fit.h"
+#include "morphfit/solver/fit_statistics.h"
+#include "morphfit/synth/synthetic_scene.h"
+#include "morphfit/synth/truth_comparison.h"
+
+namespace morphfit::eval {
+
+struct EvaluatedCase {
+  std::string name;        // seed or file name
+  std::string kind;        // corruption name, or "annotated"
+  std::string fit_error;   // non-empty when the fit threw: no output, counted as rejected and bad
+  std::optional<solver::FitStatistics> statistics;
+  synth::TruthComparison truth;  // synthetic mode
+  double annotation_nme = 0;     // annotated mode: fitted model landmarks vs the human annotation
+  bool bad = false;
+};
+
+struct BadFitDefinition {
+  double max_depth_rmse_mm = 4.0;  // synthetic: bad above this
+  double min_coverage = 0.7;       // synthetic: bad when the fit covers less of the true face
+  double max_annotation_nme = 0.08;
+};
+
+// Fits the image and landmarks, renders the fit and computes its statistics (with shading
+// residuals against the image). Throws what the fit throws. `frame` receives the render.
+solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
+                                const Landmarks& landmarks, const solver::FitOptions& options,
+                                solver::FitStatistics& statistics, render::Frame& frame);
+
+// Synthetic mode: fit the scene's (possibly corrupted) landmarks and compare with its truth.
+EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
+                                     const synth::SyntheticScene& scene, const std::string& name,
+                                     const solver::FitOptions& options,
+                                     const BadFitDefinition& definition);
+
+// Annotated mode: fit `landmarks` (detected, or the annotation itself when nothing detects) and
+// score the fitted model landmarks against `annotation`.
+EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const cv::Mat& image,
+                                     const Landmarks& landmarks, const Landmarks& annotation,
+                                     const std::string& name, const solver::FitOptions& options,
+                                     const BadFitDefinition& definition);
+
+}  // namespace morphfit::eval

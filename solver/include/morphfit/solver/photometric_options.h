@@ -1,0 +1,53 @@
+#pragma once
+
+#include "morphfit/solver/fit_options.h"
+
+namespace morphfit::solver {
+
+// Stage 3 of the fit (photometric analysis-by-synthesis). Defaults were calibrated on the
+// synthetic benchmark (bench/photometric_accuracy.cc, README "Photometric stage"), never on
+// the real samples.
+struct PhotometricOptions {
+  // Weight of the photometric term. Residuals are scaled by photo_weight / sqrt(samples), so the
+  // term's size does not depend on --photo_samples: its cost is photo_weight^2 times the mean
+  // squared colour residual (colours in [0, 1]).
+  double photo_weight = 200.0;
+  // Visible surface samples per outer iteration (a stratified subset of the face pixels).
+  int samples = 500;
+
+  // Per-vertex albedo (models without an albedo PCA): pull towards the constant reference
+  // reflectance, smoothness over mesh edges, and left-right symmetry; all relative to the data
+  // term of one sample of weight 1. With an albedo PCA: prior on its coefficients (std units).
+  double albedo_prior_weight = 0.02;
+  double albedo_smoothness_weight = 1.0;
+  double albedo_symmetry_weight = 0.5;
+  // Ridge on the 24 non-constant SH lighting coefficients (bands 1 and 2).
+  double light_prior_weight = 1e-4;
+
+  RobustLoss robust_loss = RobustLoss::kHuber;
+  // Colour residual (norm over r, g, b of values in [0, 1]) where the loss turns robust.
+  double robust_scale = 0.1;
+
+  // Coarse-to-fine: the face crop is resampled so that the face spans about face_size pixels at
+  // the finest level; each coarser level halves it.
+  int pyramid_levels = 2;
+  double face_size = 256.0;
+  int outer_iterations_per_level = 1;
+  int max_iterations = 5;  // Ceres iterations per outer iteration
+
+  // Sample selection: pixels within this many pixels of the face silhouette are skipped (they
+  // mix face and background); surfaces seen at grazing angles (|cos| below the threshold) too.
+  double silhouette_margin_px = 2.0;
+  double min_view_cosine = 0.2;
+  bool exclude_eyes_and_mouth = true;
+
+  // The landmark term, the coefficient priors and the focal prior of stage 2 stay in the problem
+  // with their FitOptions weights (the coefficient priors times this factor); the landmark
+  // correspondences are those stage 2 ended with.
+  double prior_scale = 0.3;
+
+  // Throws morphfit::Error naming the first bad field.
+  void Validate() const;
+};
+
+}  // namespace morphfit::solver

@@ -1,0 +1,74 @@
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "morphfit/model/error.h"
+#include "morphfit/solver/quality_json.h"
+#include "quality_test_fixtures.h"
+
+namespace morphfit::solver {
+namespace {
+
+using testing::CleanStatistics;
+
+TEST(QualityJson, StatisticsRoundTrip) {
+  FitStatistics s = CleanStatistics();
+  s.regions[2] = {9, 1.5, 0.015};
+  const FitStatistics back = FitStatisticsFromJson(nlohmann::json::parse(ToJson(s).dump()));
+  EXPECT_EQ(ToJson(back), ToJson(s));
+  EXPECT_EQ(back.regions[2].count, 9);
+  EXPECT_DOUBLE_EQ(back.photo_inlier_fraction, s.photo_inlier_fraction);
+  EXPECT_EQ(back.stages[1].termination, "CONVERGENCE");
+}
+
+TEST(QualityJson, NonFiniteBecomesNullAndNan) {
+  FitStatistics s = CleanStatistics();
+  s.landmark_rms_nme = std::numeric_limits<double>::infinity();
+  s.has_photometric = false;
+  const nlohmann::json json = ToJson(s);
+  EXPECT_TRUE(json["landmarks"]["rms_nme"].is_null());
+  EXPECT_TRUE(json["photometric"].is_null());
+  const FitStatistics back = FitStatisticsFromJson(json);
+  EXPECT_TRUE(std::isnan(back.landmark_rms_nme));
+  EXPECT_FALSE(back.has_photometric);
+}
+
+TEST(QualityJson, MissingKeyIsNamed) {
+  nlohmann::json json = ToJson(CleanStatistics());
+  json["pose"].erase("yaw_deg");
+  try {
+    FitStatisticsFromJson(json);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("yaw_deg"), std::string::npos);
+  }
+}
+
+TEST(QualityJson, VerdictAndEveryReasonLandInFitJson) {
+  FitStatistics s = CleanStatistics();
+  s.landmark_rms_nme = 0.3;
+  s.face_size_px = 10;
+  const QualityRule rule;
+  nlohmann::json fit = {{"verdict", "provisional"}, {"camera", {{"focal", 1000}}}};
+  RecordQuality(s, rule, Assess(s, rule), fit);
+  EXPECT_EQ(fit["verdict"], "rejected");
+  ASSERT_EQ(fit["reasons"].size(), 2u);
+  EXPECT_EQ(fit["reasons"][0]["name"], "max_landmark_nme");
+  EXPECT_EQ(fit["reasons"][0]["statistic"], "landmark_rms_nme");
+  EXPECT_DOUBLE_EQ(fit["reasons"][0]["value"].get<double>(), 0.3);
+  EXPECT_DOUBLE_EQ(fit["reasons"][0]["threshold"].get<double>(), rule.max_landmark_nme);
+  EXPECT_EQ(fit["reasons"][0]["comparison"], ">=");
+  EXPECT_EQ(fit["reasons"][1]["name"], "min_face_size");
+  EXPECT_EQ(fit["camera"]["focal"], 1000);  // the rest of fit.json is left alone
+  EXPECT_DOUBLE_EQ(fit["quality"]["rule"]["max_abs_yaw"].get<double>(), rule.max_abs_yaw);
+  EXPECT_EQ(FitStatisticsFromJson(fit["quality"]["statistics"]).face_size_px, 10);
+
+  RecordQuality(CleanStatistics(), rule, Assess(CleanStatistics(), rule), fit);
+  EXPECT_EQ(fit["verdict"], "kept");
+  EXPECT_TRUE(fit["reasons"].is_array());
+  EXPECT_TRUE(fit["reasons"].empty());
+}
+
+}  // namespace
+}  // namespace morphfit::solver
