@@ -13,6 +13,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "app_support.h"
+#include "fit_flags.h"
 #include "morphfit/eval/calibration.h"
 #include "morphfit/eval/evaluated_case.h"
 #include "morphfit/eval/report.h"
@@ -25,14 +27,17 @@
 #include "quality_flags.h"
 
 DEFINE_string(mode, "synthetic", "synthetic | annotated");
-DEFINE_string(out, "morphfit-eval-out", "Output folder: report.txt, cases.csv, histograms.png, roc.png");
+DEFINE_string(out, "morphfit-eval-out",
+              "Output folder: report.txt, cases.csv, histograms.png, roc.png");
 DEFINE_string(model_dir, "", "Model folder (default: found as morphfit-fit finds it)");
 DEFINE_int32(cases, 500, "synthetic: number of scenes");
 DEFINE_uint64(seed, 1, "synthetic: seed of the first scene; scene i uses seed + i");
 DEFINE_int32(width, 640, "synthetic: image width");
 DEFINE_int32(height, 640, "synthetic: image height");
-DEFINE_double(min_distance, 600, "synthetic: nearest face distance (mm)");
-DEFINE_double(max_distance, 2500, "synthetic: farthest face distance (mm)");
+DEFINE_double(min_distance, 700, "synthetic: nearest face distance (mm)");
+DEFINE_double(max_distance, 1600, "synthetic: farthest face distance (mm)");
+DEFINE_double(landmark_noise, 1.0,
+              "synthetic: Gaussian noise on clean landmarks (pixels, per coordinate)");
 DEFINE_double(corrupted_fraction, 0.3,
               "synthetic: share of scenes with a corruption (jittered / other-face / mirrored "
               "landmarks, occluder, extreme pose, non-face), spread evenly over the kinds");
@@ -48,7 +53,6 @@ DEFINE_bool(calibrate, false,
             "<out>/quality.flags");
 DEFINE_double(target_false_rejection, 0.10, "--calibrate: largest share of good fits rejected");
 DEFINE_int32(save_images, 0, "Save the first N input images with their landmarks to <out>/cases");
-DEFINE_double(fov_deg, 30.0, "Prior horizontal field of view of the fit (degrees)");
 DECLARE_string(flagfile);
 
 namespace morphfit {
@@ -57,12 +61,13 @@ namespace {
 namespace fs = std::filesystem;
 
 synth::Corruption CorruptionOfCase(int index, double corrupted_fraction) {
-  // Evenly interleaved: of every 100 cases, round(100 f) are corrupted, cycling through the kinds.
-  const int per_hundred = static_cast<int>(std::lround(100 * corrupted_fraction));
-  const int slot = index % 100;
-  if (slot >= per_hundred) return synth::Corruption::kNone;
-  const int kind = (index / 100 * per_hundred + slot) % (synth::kNumCorruptions - 1);
-  return static_cast<synth::Corruption>(1 + kind);
+  // Spread evenly (case i is corrupted when floor((i + 1) f) steps up), cycling through the kinds.
+  const auto corrupted_before = [&](int i) {
+    return static_cast<int>(std::floor(i * corrupted_fraction + 1e-9));
+  };
+  const int count = corrupted_before(index + 1);
+  if (count == corrupted_before(index)) return synth::Corruption::kNone;
+  return static_cast<synth::Corruption>(1 + (count - 1) % (synth::kNumCorruptions - 1));
 }
 
 void SaveCaseImage(const std::string& path, const cv::Mat& image, const Landmarks& landmarks) {
@@ -74,14 +79,14 @@ void SaveCaseImage(const std::string& path, const cv::Mat& image, const Landmark
 }
 
 std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model,
-                                              const solver::FitOptions& fit_options,
+                                              const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
   synth::SceneOptions options;
   options.face.width = FLAGS_width;
   options.face.height = FLAGS_height;
-  options.face.fov_deg = FLAGS_fov_deg;
   options.face.min_distance_mm = FLAGS_min_distance;
   options.face.max_distance_mm = FLAGS_max_distance;
+  options.face.landmark_noise_px = FLAGS_landmark_noise;
   std::vector<eval::EvaluatedCase> cases;
   for (int i = 0; i < FLAGS_cases; ++i) {
     const uint64_t seed = FLAGS_seed + i;
@@ -92,14 +97,14 @@ std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model
       SaveCaseImage(FLAGS_out + "/cases/" + name + "_" + synth::CorruptionName(corruption) + ".png",
                     scene.image, scene.landmarks);
     }
-    cases.push_back(eval::EvaluateSyntheticScene(model, scene, name, fit_options, definition));
+    cases.push_back(eval::EvaluateSyntheticScene(model, scene, name, setup, definition));
     if ((i + 1) % 50 == 0) std::cerr << "morphfit-eval: " << i + 1 << " cases\n";
   }
   return cases;
 }
 
 std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model,
-                                              const solver::FitOptions& fit_options,
+                                              const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
@@ -127,7 +132,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
     try {
       ValidateLandmarks(landmarks, image.cols, image.rows, path.string());
       evaluated = eval::EvaluateAnnotatedImage(model, image, landmarks, annotation,
-                                               path.filename().string(), fit_options, definition);
+                                               path.filename().string(), setup, definition);
     } catch (const Error& e) {
       evaluated.name = path.filename().string();
       evaluated.kind = "annotated";
@@ -146,19 +151,18 @@ void WriteOutputs(const std::vector<eval::EvaluatedCase>& cases, const solver::Q
       eval::CollectStatistics(cases, decisions.bad, rule);
   report += eval::FormatReport(cases, decisions, statistics, rule_source);
   WriteFileAtomically(FLAGS_out + "/cases.csv", eval::CasesCsv(cases, decisions));
-  render::WriteImage(FLAGS_out + "/histograms.png", eval::DrawHistograms(statistics, decisions.bad));
+  render::WriteImage(FLAGS_out + "/histograms.png",
+                     eval::DrawHistograms(statistics, decisions.bad));
   std::vector<std::vector<eval::RocPoint>> curves;
   for (const eval::StatisticSample& s : statistics) {
     std::vector<double> scores = s.values;
-    const bool lower_is_worse =
-        solver::FindQualityStatistic(s.name).worse == solver::Worse::kLower;
+    const bool lower_is_worse = solver::FindQualityStatistic(s.name).worse == solver::Worse::kLower;
     for (double& v : scores) {
       if (lower_is_worse) v = -v;
     }
     curves.push_back(eval::RocCurve(scores, decisions.bad));
   }
-  const eval::RocPoint rule_point{decisions.counts.FalseRejectionRate(),
-                                  decisions.counts.Recall()};
+  const eval::RocPoint rule_point{decisions.counts.FalseRejectionRate(), decisions.counts.Recall()};
   render::WriteImage(FLAGS_out + "/roc.png", eval::DrawRocCurves(statistics, curves, rule_point));
 }
 
@@ -171,21 +175,24 @@ int Run() {
   definition.max_depth_rmse_mm = FLAGS_bad_depth_rmse;
   definition.min_coverage = FLAGS_min_coverage;
   definition.max_annotation_nme = FLAGS_bad_nme;
-  solver::FitOptions fit_options;
-  fit_options.fov_deg = FLAGS_fov_deg;
-  fit_options.Validate();
+  // Fitted as morphfit-fit fits (the shared fit flags, --stages included).
+  eval::FitSetup setup;
+  setup.fit = apps::FitOptionsFromFlags();
+  if (apps::FitStagesFlag() == "photometric")
+    setup.photometric = apps::PhotometricOptionsFromFlags();
 
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(FLAGS_model_dir));
   fs::create_directories(FLAGS_out + "/cases");
   const std::vector<eval::EvaluatedCase> cases = FLAGS_mode == "synthetic"
-                                                     ? RunSynthetic(model, fit_options, definition)
-                                                     : RunAnnotated(model, fit_options, definition);
-  std::string report;
+                                                     ? RunSynthetic(model, setup, definition)
+                                                     : RunAnnotated(model, setup, definition);
+  std::string report = "fit: stages " + apps::FitStagesFlag() + " (--stages)\n";
   if (FLAGS_mode == "annotated") {
     report += "annotated mode on " + FLAGS_input_dir +
               ": fits start from the human annotation (no detector in this build), bad = "
-              "model-landmark NME > " + std::to_string(FLAGS_bad_nme) + "\n";
+              "model-landmark NME > " +
+              std::to_string(FLAGS_bad_nme) + "\n";
   }
   const std::string flag_source =
       FLAGS_flagfile.empty() ? "built-in defaults and command-line flags" : FLAGS_flagfile;
@@ -204,23 +211,22 @@ int Run() {
       statistics.push_back(*evaluated.statistics);
       bad.push_back(evaluated.bad);
     }
-    const solver::QualityRule calibrated =
-        eval::CalibrateRule(statistics, bad, rule, calibration);
+    const solver::QualityRule calibrated = eval::CalibrateRule(statistics, bad, rule, calibration);
     const std::string flag_file = FLAGS_out + "/quality.flags";
-    const std::string truth =
-        FLAGS_mode == "synthetic"
-            ? std::to_string(FLAGS_cases) + " synthetic cases from seed " +
-                  std::to_string(FLAGS_seed) + ", bad = depth RMSE > " +
-                  std::to_string(FLAGS_bad_depth_rmse) + " mm or coverage < " +
-                  std::to_string(FLAGS_min_coverage)
-            : std::to_string(cases.size()) + " annotated images in " + FLAGS_input_dir +
-                  ", bad = NME > " + std::to_string(FLAGS_bad_nme);
-    WriteFileAtomically(flag_file,
-                        eval::QualityFlagFileText(
-                            calibrated, {"morphfit quality rule, calibrated by morphfit-eval on " +
-                                             truth,
-                                         "target false rejection rate " +
-                                             std::to_string(FLAGS_target_false_rejection)}));
+    const std::string truth = FLAGS_mode == "synthetic"
+                                  ? std::to_string(FLAGS_cases) + " synthetic cases from seed " +
+                                        std::to_string(FLAGS_seed) + ", bad = depth RMSE > " +
+                                        std::to_string(FLAGS_bad_depth_rmse) +
+                                        " mm or coverage < " + std::to_string(FLAGS_min_coverage)
+                                  : std::to_string(cases.size()) + " annotated images in " +
+                                        FLAGS_input_dir + ", bad = NME > " +
+                                        std::to_string(FLAGS_bad_nme);
+    WriteFileAtomically(
+        flag_file,
+        eval::QualityFlagFileText(
+            calibrated,
+            {"morphfit quality rule, calibrated by morphfit-eval on " + truth,
+             "target false rejection rate " + std::to_string(FLAGS_target_false_rejection)}));
     report += "\n=== calibrated rule, written to " + flag_file + "\n";
     WriteOutputs(cases, calibrated, flag_file, report);
   }
@@ -233,35 +239,31 @@ int Run() {
 }  // namespace morphfit
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(
-      "morphfit-eval --mode=synthetic --cases N --out DIR [--calibrate]\n"
-      "       morphfit-eval --mode=annotated --input_dir DIR --out DIR");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  morphfit::apps::ParseFlags(
+      &argc, &argv,
+      "morphfit-eval: how well the quality rule separates good fits from bad ones, and its "
+      "calibration.\n"
+      "  morphfit-eval --mode=synthetic --cases N --out DIR [--calibrate]\n"
+      "  morphfit-eval --mode=annotated --input_dir DIR --out DIR");
   if (FLAGS_mode != "synthetic" && FLAGS_mode != "annotated") {
-    std::cerr << "morphfit-eval: --mode must be synthetic or annotated, not '" << FLAGS_mode << "'\n";
-    return 2;
+    morphfit::apps::ExitBadFlags("--mode must be synthetic or annotated, not '" + FLAGS_mode + "'");
   }
   if (FLAGS_mode == "annotated" && FLAGS_input_dir.empty()) {
-    std::cerr << "morphfit-eval: --mode=annotated needs --input_dir\n";
-    return 2;
+    morphfit::apps::ExitBadFlags("--mode=annotated needs --input_dir");
   }
   if (FLAGS_cases < 1 || FLAGS_width < 64 || FLAGS_height < 64 || !(FLAGS_min_distance > 0) ||
-      !(FLAGS_max_distance >= FLAGS_min_distance) ||
+      !(FLAGS_max_distance >= FLAGS_min_distance) || !(FLAGS_landmark_noise >= 0) ||
       !(FLAGS_corrupted_fraction >= 0 && FLAGS_corrupted_fraction <= 1)) {
-    std::cerr << "morphfit-eval: bad --cases / --width / --height / distances / "
-                 "--corrupted_fraction\n";
-    return 2;
+    morphfit::apps::ExitBadFlags(
+        "bad --cases / --width / --height / --min_distance / --max_distance / "
+        "--corrupted_fraction");
   }
   try {
     morphfit::apps::QualityRuleFromFlags();
+    morphfit::apps::FitOptionsFromFlags();
+    morphfit::apps::PhotometricOptionsFromFlags();
   } catch (const morphfit::Error& e) {
-    std::cerr << "morphfit-eval: " << e.what() << "\n";
-    return 2;
+    morphfit::apps::ExitBadFlags(e.what());
   }
-  try {
-    return morphfit::Run();
-  } catch (const std::exception& e) {
-    std::cerr << "morphfit-eval: " << e.what() << "\n";
-    return 1;
-  }
+  return morphfit::apps::RunApp(morphfit::Run);
 }

@@ -13,6 +13,7 @@
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 #include "morphfit/pipeline/fit_image.h"
+#include "quality_flags.h"
 
 DEFINE_string(image, "",
               "Input photo. Default: ../shared/samples/eos_image_0010.png (searched "
@@ -56,6 +57,7 @@ morphfit::pipeline::PipelineOptions OptionsFromFlags() {
   options.stages = morphfit::pipeline::ParseFitStages(morphfit::apps::FitStagesFlag());
   options.photometric = morphfit::apps::PhotometricOptionsFromFlags();
   options.overwrite = true;
+  options.quality = morphfit::apps::QualityRuleFromFlags();
   options.Validate();
   return options;
 }
@@ -93,6 +95,11 @@ int main(int argc, char** argv) {
         "fit %.1f ms, total %.1f ms\n",
         input.image_path.c_str(), FLAGS_out.c_str(), last.landmark_rms_px,
         100 * last.landmark_rms_nme, 1e3 * result.timings.fit, 1e3 * result.timings.total);
+    std::printf("verdict: %s\n", morphfit::solver::VerdictName(result.quality.verdict()));
+    for (const morphfit::solver::QualityReason& reason : result.quality.reasons) {
+      std::printf("  %s: %s = %.4g %s %.4g\n", reason.name.c_str(), reason.statistic.c_str(),
+                  reason.value, reason.comparison.c_str(), reason.threshold);
+    }
     return morphfit::apps::kExitOk;
   });
 }

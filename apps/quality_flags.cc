@@ -18,8 +18,9 @@ DEFINE_double(max_landmark_nme, kDefaults.max_landmark_nme,
               "Reject when the RMS landmark error / outer-eye-corner distance is at or above this");
 DEFINE_double(max_landmark_max_nme, kDefaults.max_landmark_max_nme,
               "Reject when the largest landmark error / eye distance is at or above this");
-DEFINE_double(max_region_nme, kDefaults.max_region_nme,
-              "Reject when the worst region's (jaw, brows, nose, eyes, mouth) RMS NME reaches this");
+DEFINE_double(
+    max_region_nme, kDefaults.max_region_nme,
+    "Reject when the worst region's (jaw, brows, nose, eyes, mouth) RMS NME reaches this");
 DEFINE_double(max_photo_rms, kDefaults.max_photo_rms,
               "Reject when the photometric stage's RMS residual (intensity) reaches this");
 DEFINE_double(max_photo_median_abs, kDefaults.max_photo_median_abs,
@@ -43,8 +44,9 @@ DEFINE_double(max_abs_coefficient, kDefaults.max_abs_coefficient,
 DEFINE_double(max_abs_yaw, kDefaults.max_abs_yaw, "Reject when |yaw| (degrees) reaches this");
 DEFINE_double(max_abs_pitch, kDefaults.max_abs_pitch, "Reject when |pitch| (degrees) reaches this");
 DEFINE_double(max_abs_roll, kDefaults.max_abs_roll, "Reject when |roll| (degrees) reaches this");
-DEFINE_double(min_face_size, kDefaults.min_face_size,
-              "Reject when the fitted landmarks' box (sqrt of its area, pixels) is at or below this");
+DEFINE_double(
+    min_face_size, kDefaults.min_face_size,
+    "Reject when the fitted landmarks' box (sqrt of its area, pixels) is at or below this");
 DEFINE_double(min_visible_fraction, kDefaults.min_visible_fraction,
               "Reject when the share of the face surface seen by the camera is at or below this");
 DEFINE_bool(reject_solver_failure, kDefaults.reject_solver_failure,
@@ -54,15 +56,16 @@ DEFINE_double(outlier_k, kDefaults.outlier_k,
               "batch (0: off)");
 DEFINE_int32(outlier_min_batch, kDefaults.outlier_min_batch,
              "Batch rule: smallest batch the rule applies to");
-DEFINE_string(outlier_statistics,
-              [] {
-                std::string names;
-                for (const auto& n : kDefaults.outlier_statistics) {
-                  names += (names.empty() ? "" : ",") + n;
-                }
-                return names;
-              }(),
-              "Batch rule: comma-separated statistics it tests");
+DEFINE_string(
+    outlier_statistics,
+    [] {
+      std::string names;
+      for (const auto& n : kDefaults.outlier_statistics) {
+        names += (names.empty() ? "" : ",") + n;
+      }
+      return names;
+    }(),
+    "Batch rule: comma-separated statistics it tests");
 
 namespace morphfit::apps {
 

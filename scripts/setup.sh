@@ -29,13 +29,22 @@ deps() {
   fi
 }
 
+# build [TARGET...]: everything, or only the targets named.
 build() {
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMORPHFIT_WARNINGS_AS_ERRORS=ON
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  if [ "$#" -eq 0 ]; then
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+  else
+    cmake --build "$BUILD_DIR" -j "$JOBS" --target "$@"
+  fi
 }
 
+# The main job: fit the bundled sample (../shared/samples/eos_image_0010.png with its .pts) and
+# write the full output folder to ./morphfit-out.
 run_main() {
-  "$BUILD_DIR/apps/morphfit-info" --sample 1 --seed 1 --out morphfit-out
+  "$BUILD_DIR/apps/morphfit-info"
+  "$BUILD_DIR/apps/morphfit-fit" --out morphfit-out
+  echo "outputs in $(pwd)/morphfit-out"
 }
 
 run_tests() {
@@ -45,7 +54,7 @@ run_tests() {
 case "${1:-}" in
   deps) deps ;;
   build) build ;;
-  run) deps; build; run_main ;;
+  run) deps; build morphfit-info morphfit-fit; run_main ;;
   test) deps; build; run_tests ;;
   *) echo "usage: $0 run|test|deps|build" >&2; exit 2 ;;
 esac

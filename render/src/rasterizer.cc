@@ -36,127 +36,83 @@ int64_t CeilPixel(int64_t a) { return -((-a) >> kSubpixelBits); }
 // goes right. Pixels exactly on other edges belong to the neighbouring triangle.
 bool IsTopLeft(int64_t dx, int64_t dy) { return dy < 0 || (dy == 0 && dx > 0); }
 
-// One row of a triangle's bounding box: z-test and write the pixels inside all three edges.
-// Four pixels at a time with SSE2 when the edge functions fit in int32, then one at a time.
-template <typename Int>
-void RasterRow(int64_t w0_start, int64_t w1_start, int64_t w2_start, int64_t step0, int64_t step1,
-               int64_t step2, float iz_start, float iz_step, int count, int32_t triangle_id,
+// One row of a triangle's bounding box, one pixel at a time: z-test and write the pixels inside
+// all three edges.
+void RasterRow(int64_t w0, int64_t w1, int64_t w2, int64_t step0, int64_t step1, int64_t step2,
+               float iz_start, float iz_step, int count, int32_t triangle_id,
                float* __restrict depth, int32_t* __restrict ids) {
-  Int w0 = static_cast<Int>(w0_start), w1 = static_cast<Int>(w1_start),
-      w2 = static_cast<Int>(w2_start);
-  const Int s0 = static_cast<Int>(step0), s1 = static_cast<Int>(step1),
-            s2 = static_cast<Int>(step2);
-  int i = 0;
-#ifdef __SSE2__
-  if constexpr (sizeof(Int) == 4) {
-    // Four pixels at a time; the caller guarantees the edge functions stay in int32 up to
-    // count + 3 steps.
-    const __m128i lanes = _mm_set_epi32(3, 2, 1, 0);
-    auto offsets = [&](Int step) { return _mm_set_epi32(3 * step, 2 * step, step, 0); };
-    __m128i v0 = _mm_add_epi32(_mm_set1_epi32(w0), offsets(s0));
-    __m128i v1 = _mm_add_epi32(_mm_set1_epi32(w1), offsets(s1));
-    __m128i v2 = _mm_add_epi32(_mm_set1_epi32(w2), offsets(s2));
-    const __m128i step0x4 = _mm_set1_epi32(4 * s0), step1x4 = _mm_set1_epi32(4 * s1),
-                  step2x4 = _mm_set1_epi32(4 * s2);
-    const __m128i minus_one = _mm_set1_epi32(-1), id = _mm_set1_epi32(triangle_id);
-    const __m128 start = _mm_set1_ps(iz_start), step = _mm_set1_ps(iz_step);
-    for (; i + 4 <= count; i += 4) {
-      const __m128 fi = _mm_cvtepi32_ps(_mm_add_epi32(_mm_set1_epi32(i), lanes));
-      const __m128 iz = _mm_add_ps(start, _mm_mul_ps(step, fi));
-      const __m128 old = _mm_loadu_ps(depth + i);
-      const __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
-      const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-      const __m128 take_ps = _mm_castsi128_ps(take);
-      _mm_storeu_ps(depth + i, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
-      __m128i* id_ptr = reinterpret_cast<__m128i*>(ids + i);
-      const __m128i old_ids = _mm_loadu_si128(id_ptr);
-      _mm_storeu_si128(id_ptr,
-                       _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
-      v0 = _mm_add_epi32(v0, step0x4);
-      v1 = _mm_add_epi32(v1, step1x4);
-      v2 = _mm_add_epi32(v2, step2x4);
-    }
-    w0 += static_cast<Int>(i) * s0;
-    w1 += static_cast<Int>(i) * s1;
-    w2 += static_cast<Int>(i) * s2;
-  }
-#endif
-  for (; i < count; ++i) {
+  for (int i = 0; i < count; ++i) {
     const float iz = iz_start + iz_step * static_cast<float>(i);
     if (((w0 | w1 | w2) >= 0) && iz > depth[i]) {
       depth[i] = iz;
       ids[i] = triangle_id;
     }
-    w0 += s0;
-    w1 += s1;
-    w2 += s2;
+    w0 += step0;
+    w1 += step1;
+    w2 += step2;
   }
 }
 
-// Barycentrics, depth and (optionally) normals along a run of pixels of one triangle.
+// The resolve pass's terms of one triangle (Rasterizer::ResolveSetup), relative to a pixel
+// (ox, oy) of the triangle and scaled so that d . n is 1 there (see Rasterizer::SetupResolve):
+//   d . n = 1 + a0 dx + b0 dy,  b1 (d . n) = c1 + a1 dx + b1 dy,  b2 (d . n) = c2 + a2 dx + b2 dy
+// with dx = x - ox, dy = y - oy; then the corner depths and the normals [component][corner].
+enum ResolveTerm {
+  kOx,
+  kOy,
+  kA0,
+  kB0,
+  kA1,
+  kB1,
+  kC1,
+  kA2,
+  kB2,
+  kC2,
+  kDepth = 10,   // 3 corners
+  kNormal = 13,  // 3 components x 3 corners
+  kNumResolveTerms = 24
+};
+
+// Barycentrics, depth and (optionally) normals of pixels (x, y) from their triangles' terms.
 //
 // Pixels within 1/512 pixel of an edge can be covered by the snapped triangle yet lie just outside
 // the exact one: clamping keeps their samples on the triangle (interior pixels are unchanged, their
 // barycentrics sum to 1), and the depth of the clamped point is then taken, which equals the ray
 // depth inside. Written once for float and once for four floats (SSE) with the same operations in
 // the same order, so both give the same bits.
-struct RunTerms {
-  float slope_dn, b1, slope_b1, b2, slope_b2;
-  float z[3];
-  float n[3][3];  // [component][corner]
-};
-
-// RunTerms broadcast to the vector type once per run.
 template <typename Ops>
-struct RunTermsOf {
+inline void ResolvePixels(const typename Ops::V* t, typename Ops::V x, typename Ops::V y,
+                          bool with_normals, typename Ops::V out[7]) {
   using V = typename Ops::V;
-  V one, zero, tiny, slope_dn, b1, slope_b1, b2, slope_b2;
-  V z[3];
-  V n[3][3];
-  explicit RunTermsOf(const RunTerms& t)
-      : one(Ops::Set(1.0F)),
-        zero(Ops::Set(0.0F)),
-        tiny(Ops::Set(1e-30F)),
-        slope_dn(Ops::Set(t.slope_dn)),
-        b1(Ops::Set(t.b1)),
-        slope_b1(Ops::Set(t.slope_b1)),
-        b2(Ops::Set(t.b2)),
-        slope_b2(Ops::Set(t.slope_b2)) {
-    for (int k = 0; k < 3; ++k) {
-      z[k] = Ops::Set(t.z[k]);
-      for (int c = 0; c < 3; ++c) n[c][k] = Ops::Set(t.n[c][k]);
-    }
-  }
-};
-
-template <typename Ops>
-inline void ResolvePixels(const RunTermsOf<Ops>& t, typename Ops::V fi, bool with_normals,
-                          typename Ops::V out[7]) {
-  using V = typename Ops::V;
-  const V inv = Ops::Div(t.one, Ops::Add(t.one, Ops::Mul(t.slope_dn, fi)));
-  V b1 = Ops::Max(Ops::Mul(Ops::Add(t.b1, Ops::Mul(t.slope_b1, fi)), inv), t.zero);
-  V b2 = Ops::Max(Ops::Mul(Ops::Add(t.b2, Ops::Mul(t.slope_b2, fi)), inv), t.zero);
-  V b0 = Ops::Max(Ops::Sub(Ops::Sub(t.one, b1), b2), t.zero);
-  const V renormalise = Ops::Div(t.one, Ops::Add(Ops::Add(b0, b1), b2));
+  const V one = Ops::Set(1.0F), zero = Ops::Set(0.0F);
+  const V dx = Ops::Sub(x, t[kOx]), dy = Ops::Sub(y, t[kOy]);
+  auto affine = [&](int a, int b, V c) {
+    return Ops::Add(Ops::Add(c, Ops::Mul(t[a], dx)), Ops::Mul(t[b], dy));
+  };
+  const V inv = Ops::Div(one, affine(kA0, kB0, one));
+  V b1 = Ops::Max(Ops::Mul(affine(kA1, kB1, t[kC1]), inv), zero);
+  V b2 = Ops::Max(Ops::Mul(affine(kA2, kB2, t[kC2]), inv), zero);
+  V b0 = Ops::Max(Ops::Sub(Ops::Sub(one, b1), b2), zero);
+  const V renormalise = Ops::Div(one, Ops::Add(Ops::Add(b0, b1), b2));
   b0 = Ops::Mul(b0, renormalise);
   b1 = Ops::Mul(b1, renormalise);
   b2 = Ops::Mul(b2, renormalise);
-  auto blend = [&](const V* corner) {
-    return Ops::Add(Ops::Add(Ops::Mul(b0, corner[0]), Ops::Mul(b1, corner[1])),
-                    Ops::Mul(b2, corner[2]));
+  auto blend = [&](int corner0) {
+    return Ops::Add(Ops::Add(Ops::Mul(b0, t[corner0]), Ops::Mul(b1, t[corner0 + 1])),
+                    Ops::Mul(b2, t[corner0 + 2]));
   };
   out[0] = b0;
   out[1] = b1;
   out[2] = b2;
-  out[3] = blend(t.z);
+  out[3] = blend(kDepth);
   if (!with_normals) return;
-  const V x = blend(t.n[0]), y = blend(t.n[1]), z = blend(t.n[2]);
+  const V nx = blend(kNormal), ny = blend(kNormal + 3), nz = blend(kNormal + 6);
   // Vertex normals of one triangle never cancel out in practice; the floor avoids NaN.
-  const V length2 = Ops::Add(Ops::Add(Ops::Mul(x, x), Ops::Mul(y, y)), Ops::Mul(z, z));
-  const V inv_norm = Ops::Div(t.one, Ops::Sqrt(Ops::Max(length2, t.tiny)));
-  out[4] = Ops::Mul(x, inv_norm);
-  out[5] = Ops::Mul(y, inv_norm);
-  out[6] = Ops::Mul(z, inv_norm);
+  const V length2 = Ops::Add(Ops::Add(Ops::Mul(nx, nx), Ops::Mul(ny, ny)), Ops::Mul(nz, nz));
+  const V inv_norm = Ops::Div(one, Ops::Sqrt(Ops::Max(length2, Ops::Set(1e-30F))));
+  out[4] = Ops::Mul(nx, inv_norm);
+  out[5] = Ops::Mul(ny, inv_norm);
+  out[6] = Ops::Mul(nz, inv_norm);
 }
 
 struct ScalarOps {
@@ -182,47 +138,6 @@ struct SseOps {
   static __m128 Sqrt(__m128 a) { return _mm_sqrt_ps(a); }
 };
 #endif
-
-template <typename FrameT>
-void ResolveRunPlanes(const RunTerms& terms, int count, size_t offset, bool with_normals,
-                      FrameT& frame) {
-  float* planes[7] = {frame.barycentric[0].data() + offset,
-                      frame.barycentric[1].data() + offset,
-                      frame.barycentric[2].data() + offset,
-                      frame.depth.data() + offset,
-                      nullptr,
-                      nullptr,
-                      nullptr};
-  if (with_normals) {
-    for (int c = 0; c < 3; ++c) planes[4 + c] = frame.normal[c].data() + offset;
-  }
-  const int num_planes = with_normals ? 7 : 4;
-  int i = 0;
-#ifdef __SSE2__
-  const RunTermsOf<SseOps> vector_terms(terms);
-  for (; i < count; i += 4) {
-    __m128 out[7];
-    const __m128 fi = _mm_add_ps(_mm_set1_ps(static_cast<float>(i)), _mm_set_ps(3, 2, 1, 0));
-    ResolvePixels(vector_terms, fi, with_normals, out);
-    if (i + 4 <= count) {
-      for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + i, out[p]);
-    } else {  // the run's last pixels: the ones after it belong to other runs or the background
-      alignas(16) float lanes[7][4];
-      for (int p = 0; p < num_planes; ++p) _mm_store_ps(lanes[p], out[p]);
-      for (int lane = 0; lane < count - i; ++lane) {
-        for (int p = 0; p < num_planes; ++p) planes[p][i + lane] = lanes[p][lane];
-      }
-    }
-  }
-#else
-  const RunTermsOf<ScalarOps> scalar_terms(terms);
-  for (; i < count; ++i) {
-    float out[7];
-    ResolvePixels(scalar_terms, static_cast<float>(i), with_normals, out);
-    for (int p = 0; p < num_planes; ++p) planes[p][i] = out[p];
-  }
-#endif
-}
 
 // A half-space of camera space: inside when normal . p + offset >= 0.
 struct ClipPlane {
@@ -264,6 +179,8 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   frame.camera = camera;
   drawn_min_y_ = camera.height;
   drawn_max_y_ = -1;
+  drawn_min_x_.assign(camera.height, camera.width);
+  drawn_max_x_.assign(camera.height, -1);
 
   // Project every vertex once; triangles share them.
   screen_.resize(num_vertices);
@@ -360,30 +277,90 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b_
   const int count = static_cast<int>(max_x - min_x + 1);
   float* const depth = frame.depth.data() + min_x;
   int32_t* const ids = frame.triangle.data() + min_x;
-  // Most triangles are small: their edge functions over the bounding box fit in int32, which
-  // halves the vector width the compiler needs.
+  // Most triangles are small: their edge functions over the bounding box (and three pixels past
+  // it) fit in int32, four to an SSE register.
   const int64_t nx = max_x - min_x, ny = max_y - min_y;
   auto bound = [&](int64_t row, int64_t sx, int64_t sy) {
     return std::abs(row) + std::abs(sx) * (nx + 4) + std::abs(sy) * ny;
   };
-  const bool fits_int32 =
+  [[maybe_unused]] const bool fits_int32 =
       std::max({bound(row0, step_x0, step_y0), bound(row1, step_x1, step_y1),
                 bound(row2, step_x2, step_y2)}) < std::numeric_limits<int32_t>::max();
-  for (int64_t y = min_y; y <= max_y; ++y) {
+  int64_t y = min_y;
+#ifdef __SSE2__
+  if (fits_int32) {
+    // Four pixels at a time, the per-row work reduced to broadcasts: the lane offsets and steps
+    // are set up once per triangle, and lanes past the bounding box are masked off (they may be
+    // inside the triangle where the image clipped the box). Rows whose last four pixels would
+    // reach past the buffer's end go one pixel at a time below.
+    const int blocks = (count + 3) / 4;
+    const __m128i lanes = _mm_set_epi32(3, 2, 1, 0);
+    auto lane_offsets = [](int64_t step) {
+      const auto s = static_cast<int32_t>(step);
+      return _mm_set_epi32(3 * s, 2 * s, s, 0);
+    };
+    const __m128i offset0 = lane_offsets(step_x0), offset1 = lane_offsets(step_x1),
+                  offset2 = lane_offsets(step_x2);
+    const __m128i block0 = _mm_set1_epi32(static_cast<int32_t>(4 * step_x0)),
+                  block1 = _mm_set1_epi32(static_cast<int32_t>(4 * step_x1)),
+                  block2 = _mm_set1_epi32(static_cast<int32_t>(4 * step_x2));
+    const __m128 iz_offsets = _mm_mul_ps(_mm_set1_ps(iz_step), _mm_cvtepi32_ps(lanes));
+    const __m128 iz_block = _mm_set1_ps(4 * iz_step);
+    const __m128i last_mask = _mm_cmpgt_epi32(_mm_set1_epi32(count - 4 * (blocks - 1)), lanes);
+    const __m128i minus_one = _mm_set1_epi32(-1), id = _mm_set1_epi32(triangle_id);
+    // Rows y <= this can access 4 * blocks <= count + 3 pixels from min_x: all when they stay in
+    // the row, else all but the last row (when a row has room for the 3 extra pixels).
+    const int64_t safe_rows_end = min_x + 4 * blocks <= width ? max_y
+                                  : width >= 4                ? frame.height - 2
+                                                              : -1;
+    for (; y <= std::min(max_y, safe_rows_end); ++y) {
+      float* depth_row = depth + y * width;
+      int32_t* id_row = ids + y * width;
+      __m128i v0 = _mm_add_epi32(_mm_set1_epi32(static_cast<int32_t>(row0)), offset0);
+      __m128i v1 = _mm_add_epi32(_mm_set1_epi32(static_cast<int32_t>(row1)), offset1);
+      __m128i v2 = _mm_add_epi32(_mm_set1_epi32(static_cast<int32_t>(row2)), offset2);
+      __m128 iz = _mm_add_ps(_mm_set1_ps(static_cast<float>(iz_row)), iz_offsets);
+      for (int b = 0; b < blocks; ++b) {
+        __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
+        if (b == blocks - 1) inside = _mm_and_si128(inside, last_mask);
+        const __m128 old = _mm_loadu_ps(depth_row);
+        const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
+        if (_mm_movemask_epi8(take) != 0) {
+          const __m128 take_ps = _mm_castsi128_ps(take);
+          _mm_storeu_ps(depth_row, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
+          __m128i* id_ptr = reinterpret_cast<__m128i*>(id_row);
+          const __m128i old_ids = _mm_loadu_si128(id_ptr);
+          _mm_storeu_si128(id_ptr,
+                           _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
+        }
+        v0 = _mm_add_epi32(v0, block0);
+        v1 = _mm_add_epi32(v1, block1);
+        v2 = _mm_add_epi32(v2, block2);
+        iz = _mm_add_ps(iz, iz_block);
+        depth_row += 4;
+        id_row += 4;
+      }
+      row0 += step_y0;
+      row1 += step_y1;
+      row2 += step_y2;
+      iz_row += iz_dy;
+    }
+  }
+#endif
+  for (; y <= max_y; ++y) {
     const float iz_start = static_cast<float>(iz_row);
     float* const depth_row = depth + y * width;
     int32_t* const id_row = ids + y * width;
-    if (fits_int32) {
-      RasterRow<int32_t>(row0, row1, row2, step_x0, step_x1, step_x2, iz_start, iz_step, count,
-                         triangle_id, depth_row, id_row);
-    } else {
-      RasterRow<int64_t>(row0, row1, row2, step_x0, step_x1, step_x2, iz_start, iz_step, count,
-                         triangle_id, depth_row, id_row);
-    }
+    RasterRow(row0, row1, row2, step_x0, step_x1, step_x2, iz_start, iz_step, count, triangle_id,
+              depth_row, id_row);
     row0 += step_y0;
     row1 += step_y1;
     row2 += step_y2;
     iz_row += iz_dy;
+  }
+  for (int64_t row = min_y; row <= max_y; ++row) {
+    drawn_min_x_[row] = std::min<int>(drawn_min_x_[row], static_cast<int>(min_x));
+    drawn_max_x_[row] = std::max<int>(drawn_max_x_[row], static_cast<int>(max_x));
   }
   drawn_min_y_ = std::min<int>(drawn_min_y_, static_cast<int>(min_y));
   drawn_max_y_ = std::max<int>(drawn_max_y_, static_cast<int>(max_y));
@@ -440,92 +417,158 @@ void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3
   }
 }
 
-void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
+const Rasterizer::ResolveSetup& Rasterizer::SetupResolve(const CameraSpaceMesh& mesh,
+                                                         const Camera& camera, int32_t t, int x,
+                                                         int y) {
+  ResolveSetup& setup = setups_[t];
+  setup_stamp_[t] = generation_;
+  // The ray s d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
+  //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
+  // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
+  // pixel coordinates; in double, relative to the pixel (x, y) of the triangle and divided by
+  // d . n there, the terms are small enough for float over the triangle.
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
-  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
-  const bool with_normals = options_.compute_normals;
-  const double inv_f = 1.0 / camera.focal;
-  const double cx = camera.principal_point.x();
-  const double cy = camera.principal_point.y();
-  const int width = frame.width;
+  const Eigen::Vector3i& tri = (*mesh.triangles)[t];
+  const Eigen::Vector3d v0 = vertices.col(tri[0]);
+  const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
+  const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
+  const Eigen::Vector3d w[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
+  const Eigen::Vector3d d((x - camera.principal_point.x()) / camera.focal,
+                          (y - camera.principal_point.y()) / camera.focal, 1.0);
+  const double scale = 1.0 / w[0].dot(d);
+  const double per_pixel = scale / camera.focal;
+  float* terms = setup.terms;
+  terms[kOx] = static_cast<float>(x);
+  terms[kOy] = static_cast<float>(y);
+  terms[kA0] = static_cast<float>(w[0].x() * per_pixel);
+  terms[kB0] = static_cast<float>(w[0].y() * per_pixel);
+  terms[kA1] = static_cast<float>(w[1].x() * per_pixel);
+  terms[kB1] = static_cast<float>(w[1].y() * per_pixel);
+  terms[kC1] = static_cast<float>(w[1].dot(d) * scale);
+  terms[kA2] = static_cast<float>(w[2].x() * per_pixel);
+  terms[kB2] = static_cast<float>(w[2].y() * per_pixel);
+  terms[kC2] = static_cast<float>(w[2].dot(d) * scale);
+  for (int k = 0; k < 3; ++k) {
+    terms[kDepth + k] = static_cast<float>(vertices(2, tri[k]));
+    for (int c = 0; c < 3; ++c) {
+      terms[kNormal + 3 * c + k] =
+          options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+    }
+  }
+  std::fill(terms + kNormal + 9, terms + kNumResolveTerms, 0.0F);
+  return setup;
+}
 
+void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
+  const size_t num_triangles = mesh.triangles->size();
+  const bool with_normals = options_.compute_normals;
+  const int width = frame.width;
   // Per-triangle terms, computed the first time a triangle is seen in this frame.
-  if (setup_stamp_.size() != triangles.size()) {
-    setup_stamp_.assign(triangles.size(), 0);
-    setups_.resize(triangles.size());
+  if (setup_stamp_.size() != num_triangles) {
+    setup_stamp_.assign(num_triangles, 0);
+    setups_.resize(num_triangles);
     generation_ = 0;
   }
   if (++generation_ == 0) {  // wrapped around: forget every stamp
     std::fill(setup_stamp_.begin(), setup_stamp_.end(), 0);
     generation_ = 1;
   }
-  auto setup_of = [&](int32_t t) -> const TriangleSetup& {
-    TriangleSetup& setup = setups_[t];
-    if (setup_stamp_[t] == generation_) return setup;
-    setup_stamp_[t] = generation_;
-    // The ray t * d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
-    //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
-    // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
-    // pixel coordinates (x, y); keep its three coefficients.
-    const Eigen::Vector3i& tri = triangles[t];
-    const Eigen::Vector3d v0 = vertices.col(tri[0]);
-    const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
-    const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
-    const Eigen::Vector3d terms[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
-    for (int k = 0; k < 3; ++k) {
-      const Eigen::Vector3d& w = terms[k];
-      setup.affine[k][0] = w.x() * inv_f;
-      setup.affine[k][1] = w.y() * inv_f;
-      setup.affine[k][2] = w.z() - (w.x() * cx + w.y() * cy) * inv_f;
-    }
-    for (int k = 0; k < 3; ++k) {
-      setup.z[k] = static_cast<float>(vertices(2, tri[k]));
-      if (with_normals) {
-        for (int c = 0; c < 3; ++c) {
-          setup.normal[c][k] = static_cast<float>((*mesh.normals)(c, tri[k]));
-        }
-      }
-    }
-    return setup;
+  auto terms_of = [&](int32_t t, int x, int y) -> const float* {
+    return (setup_stamp_[t] == generation_ ? setups_[t] : SetupResolve(mesh, camera, t, x, y))
+        .terms;
   };
+  float* planes[7] = {frame.barycentric[0].data(),
+                      frame.barycentric[1].data(),
+                      frame.barycentric[2].data(),
+                      frame.depth.data(),
+                      nullptr,
+                      nullptr,
+                      nullptr};
+  if (with_normals) {
+    for (int c = 0; c < 3; ++c) planes[4 + c] = frame.normal[c].data();
+  }
+  const int num_planes = with_normals ? 7 : 4;
 
+#ifdef __SSE2__
+  // Four pixels at a time: the terms of one triangle broadcast, or of four transposed.
+  alignas(16) static constexpr float kNoTerms[kNumResolveTerms] = {};
+  const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
   for (int y = std::max(drawn_min_y_, 0); y <= drawn_max_y_; ++y) {
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = frame.triangle.data() + row;
-    int x = 0;
-    while (x < width) {
-      const int32_t t = ids[x];
-      if (t < 0) {
-        ++x;
-        continue;
+    const __m128 yv = _mm_set1_ps(static_cast<float>(y));
+    const int end = drawn_max_x_[y] + 1;
+    for (int x = drawn_min_x_[y]; x < end; x += 4) {
+      const int count = std::min(4, width - x);
+      alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
+                                   Frame::kNoTriangle};
+      __m128i idv;
+      if (count == 4) {
+        idv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ids + x));
+      } else {
+        std::copy(ids + x, ids + x + count, id);
+        idv = _mm_load_si128(reinterpret_cast<const __m128i*>(id));
       }
-      int end = x + 1;
-      while (end < width && ids[end] == t) ++end;
-      // Along the run, step in float from the run's start, scaled so that d . n starts at 1.
-      const TriangleSetup& setup = setup_of(t);
-      auto at = [&](int k) {
-        return setup.affine[k][0] * x + setup.affine[k][1] * y + setup.affine[k][2];
-      };
-      const double scale = 1.0 / at(0);
-      RunSetup run;
-      run.slope_dn = static_cast<float>(setup.affine[0][0] * scale);
-      run.b1 = static_cast<float>(at(1) * scale);
-      run.slope_b1 = static_cast<float>(setup.affine[1][0] * scale);
-      run.b2 = static_cast<float>(at(2) * scale);
-      run.slope_b2 = static_cast<float>(setup.affine[2][0] * scale);
-      run.triangle = &setup;
-      ResolveRun(run, end - x, row + x, with_normals, frame);
-      x = end;
+      const int background = _mm_movemask_ps(_mm_castsi128_ps(idv));
+      if (background == 0xF) continue;
+      __m128 t[kNumResolveTerms];
+      const int32_t first = _mm_cvtsi128_si32(idv);
+      if (background == 0 &&
+          _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
+        const float* terms = terms_of(first, x, y);
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          const __m128 r = _mm_load_ps(terms + g);
+          t[g] = _mm_shuffle_ps(r, r, 0x00);
+          t[g + 1] = _mm_shuffle_ps(r, r, 0x55);
+          t[g + 2] = _mm_shuffle_ps(r, r, 0xAA);
+          t[g + 3] = _mm_shuffle_ps(r, r, 0xFF);
+        }
+      } else {
+        _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
+        const float* terms[4];
+        for (int lane = 0; lane < 4; ++lane) {
+          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
+        }
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
+                 r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
+          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+          t[g] = r0;
+          t[g + 1] = r1;
+          t[g + 2] = r2;
+          t[g + 3] = r3;
+        }
+      }
+      __m128 out[7];
+      ResolvePixels<SseOps>(t, _mm_add_ps(_mm_set1_ps(static_cast<float>(x)), lanes), yv,
+                            with_normals, out);
+      // Background depth stays 0; the other planes are unspecified there.
+      out[3] = _mm_andnot_ps(_mm_castsi128_ps(_mm_srai_epi32(idv, 31)), out[3]);
+      if (count == 4) {
+        for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + row + x, out[p]);
+      } else {
+        alignas(16) float values[4];
+        for (int p = 0; p < num_planes; ++p) {
+          _mm_store_ps(values, out[p]);
+          std::copy(values, values + count, planes[p] + row + x);
+        }
+      }
     }
   }
-}
-
-void Rasterizer::ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
-                            Frame& frame) {
-  RunTerms terms{run.slope_dn, run.b1, run.slope_b1, run.b2, run.slope_b2, {}, {}};
-  std::copy(run.triangle->z, run.triangle->z + 3, terms.z);
-  std::copy(&run.triangle->normal[0][0], &run.triangle->normal[0][0] + 9, &terms.n[0][0]);
-  ResolveRunPlanes(terms, count, offset, with_normals, frame);
+#else
+  for (int y = std::max(drawn_min_y_, 0); y <= drawn_max_y_; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    for (int x = drawn_min_x_[y]; x <= drawn_max_x_[y]; ++x) {
+      const int32_t id = frame.triangle[row + x];
+      if (id < 0) continue;
+      const float* terms = terms_of(id, x, y);
+      float out[7];
+      ResolvePixels<ScalarOps>(terms, static_cast<float>(x), static_cast<float>(y), with_normals,
+                               out);
+      for (int p = 0; p < num_planes; ++p) planes[p][row + x] = out[p];
+    }
+  }
+#endif
 }
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,

@@ -25,9 +25,13 @@ void AddLandmarkStatistics(const model::MorphableModel& model, const FitResult& 
   double sum_sq = 0;
   Eigen::Vector2d box_min = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
   Eigen::Vector2d box_max = -box_min;
+  // The landmarks the fit used (not the far-side jaw contour of a turned face, which follows the
+  // silhouette and no model vertex); without that record, every landmark the model maps.
+  // Unmapped landmarks repeat the input point in fitted_landmarks: they carry no error.
+  const bool fit_recorded = std::any_of(
+      result.landmark_in_fit.begin(), result.landmark_in_fit.end(), [](bool used) { return used; });
   for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-    // Unmapped landmarks repeat the input point in fitted_landmarks: they carry no error.
-    if (model.landmarks.IsUnmapped(i)) continue;
+    if (fit_recorded ? !result.landmark_in_fit[i] : model.landmarks.IsUnmapped(i)) continue;
     const Eigen::Vector2d fitted = result.fitted_landmarks.row(i).transpose();
     const double error = (fitted - input.row(i).transpose()).norm();
     ++stats.landmarks_used;
@@ -101,8 +105,8 @@ void AddShadingStatistics(const FitObservations& observations, FitStatistics& st
 void AddPhotometricStatistics(const FitResult& result, const FitObservations& observations,
                               FitStatistics& stats) {
   if (!observations.photo_residuals.empty()) {
-    const ResidualSummary summary = SummariseResiduals(
-        observations.photo_residuals, observations.photo_inliers, "photometric");
+    const ResidualSummary summary =
+        SummariseResiduals(observations.photo_residuals, observations.photo_inliers, "photometric");
     stats.has_photometric = true;
     stats.photo_samples = summary.count;
     stats.photo_rms = summary.rms;

@@ -8,7 +8,7 @@
 namespace morphfit::solver {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json Number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 
@@ -36,6 +36,27 @@ const json& ReadObject(const json& object, const char* key) {
     throw Error(std::string("fit statistics JSON: missing object \"") + key + "\"");
   }
   return *it;
+}
+
+// Photometric and shading residual summaries share one form; null when absent.
+json ResidualsJson(bool present, int samples, double rms, double median_abs,
+                   double inlier_fraction) {
+  if (!present) return nullptr;
+  return {{"samples", samples},
+          {"rms", Number(rms)},
+          {"median_abs", Number(median_abs)},
+          {"inlier_fraction", Number(inlier_fraction)}};
+}
+
+void ReadResiduals(const json& object, const char* key, bool& present, int& samples, double& rms,
+                   double& median_abs, double& inlier_fraction) {
+  const auto it = object.find(key);
+  present = it != object.end() && it->is_object();
+  if (!present) return;
+  samples = ReadInt(*it, "samples");
+  rms = ReadNumber(*it, "rms");
+  median_abs = ReadNumber(*it, "median_abs");
+  inlier_fraction = ReadNumber(*it, "inlier_fraction");
 }
 
 }  // namespace
@@ -82,22 +103,10 @@ json ToJson(const FitStatistics& s) {
       {"visible_fraction", Number(s.visible_fraction)},
       {"stages", stages},
   };
-  if (s.has_photometric) {
-    out["photometric"] = {{"samples", s.photo_samples},
-                          {"rms", Number(s.photo_rms)},
-                          {"median_abs", Number(s.photo_median_abs)},
-                          {"inlier_fraction", Number(s.photo_inlier_fraction)}};
-  } else {
-    out["photometric"] = nullptr;
-  }
-  if (s.has_shading) {
-    out["shading"] = {{"samples", s.shading_samples},
-                      {"rms", Number(s.shading_rms)},
-                      {"median_abs", Number(s.shading_median_abs)},
-                      {"inlier_fraction", Number(s.shading_inlier_fraction)}};
-  } else {
-    out["shading"] = nullptr;
-  }
+  out["photometric"] = ResidualsJson(s.has_photometric, s.photo_samples, s.photo_rms,
+                                     s.photo_median_abs, s.photo_inlier_fraction);
+  out["shading"] = ResidualsJson(s.has_shading, s.shading_samples, s.shading_rms,
+                                 s.shading_median_abs, s.shading_inlier_fraction);
   return out;
 }
 
@@ -132,22 +141,10 @@ FitStatistics FitStatisticsFromJson(const json& in) {
   s.face_size_px = ReadNumber(pose, "face_size_px");
   s.focal_px = ReadNumber(pose, "focal_px");
   s.visible_fraction = ReadNumber(in, "visible_fraction");
-  const auto photometric = in.find("photometric");
-  if (photometric != in.end() && photometric->is_object()) {
-    s.has_photometric = true;
-    s.photo_samples = ReadInt(*photometric, "samples");
-    s.photo_rms = ReadNumber(*photometric, "rms");
-    s.photo_median_abs = ReadNumber(*photometric, "median_abs");
-    s.photo_inlier_fraction = ReadNumber(*photometric, "inlier_fraction");
-  }
-  const auto shading = in.find("shading");
-  if (shading != in.end() && shading->is_object()) {
-    s.has_shading = true;
-    s.shading_samples = ReadInt(*shading, "samples");
-    s.shading_rms = ReadNumber(*shading, "rms");
-    s.shading_median_abs = ReadNumber(*shading, "median_abs");
-    s.shading_inlier_fraction = ReadNumber(*shading, "inlier_fraction");
-  }
+  ReadResiduals(in, "photometric", s.has_photometric, s.photo_samples, s.photo_rms,
+                s.photo_median_abs, s.photo_inlier_fraction);
+  ReadResiduals(in, "shading", s.has_shading, s.shading_samples, s.shading_rms,
+                s.shading_median_abs, s.shading_inlier_fraction);
   const auto stages = in.find("stages");
   if (stages == in.end() || !stages->is_array()) {
     throw Error("fit statistics JSON: missing array \"stages\"");

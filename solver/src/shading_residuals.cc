@@ -31,7 +31,8 @@ ShadingResiduals ComputeShadingResiduals(const cv::Mat& image, const render::Fra
   const int covered = frame.CountCovered();
   ShadingResiduals out;
   if (covered < kMinSamples) return out;
-  const int stride = std::max(1, static_cast<int>(std::sqrt(covered / double(options.target_samples))));
+  const int stride =
+      std::max(1, static_cast<int>(std::sqrt(covered / double(options.target_samples))));
 
   std::vector<Eigen::Matrix<double, 9, 1>> basis;
   std::vector<Eigen::Vector3d> colours;

@@ -53,7 +53,9 @@ TEST(Calibration, SeparableSetIsSeparatedWithoutFalseRejections) {
   std::vector<FitStatistics> statistics;
   std::vector<bool> bad;
   HandMadeSet(statistics, bad);
-  const solver::QualityRule rule = CalibrateRule(statistics, bad, solver::QualityRule(), {});
+  CalibrationOptions options;
+  options.min_step_rejections = 1;
+  const solver::QualityRule rule = CalibrateRule(statistics, bad, solver::QualityRule(), options);
   // Half-way between the worst good value and the best bad one.
   EXPECT_DOUBLE_EQ(rule.max_landmark_nme, 0.5 * ((0.010 + 0.001 * 19) + 0.05));
   EXPECT_DOUBLE_EQ(rule.max_shape_mahalanobis, 0.5 * ((2 + 0.2 * 19) + 20));
@@ -78,6 +80,8 @@ TEST(Calibration, SpendsTheFalseRejectionBudgetWhenClassesOverlap) {
     bad.push_back(true);
   }
   CalibrationOptions options;
+  options.min_step_rejections = 1;
+  options.min_step_precision = 0.5;
   options.target_false_rejection = 0.10;  // two of the 20 good fits
   const solver::QualityRule rule = CalibrateRule(statistics, bad, solver::QualityRule(), options);
   const DecisionCounts counts = CountDecisions(Rejections(statistics, rule), bad);
@@ -90,6 +94,36 @@ TEST(Calibration, SpendsTheFalseRejectionBudgetWhenClassesOverlap) {
   const DecisionCounts strict_counts = CountDecisions(Rejections(statistics, strict), bad);
   EXPECT_EQ(strict_counts.false_rejections, 0);
   EXPECT_EQ(strict_counts.true_rejections, 10);
+}
+
+TEST(Calibration, StepsMustBeLargeAndPrecise) {
+  std::vector<FitStatistics> statistics;
+  std::vector<bool> bad;
+  HandMadeSet(statistics, bad);
+  CalibrationOptions options;
+  options.min_step_rejections = 3;  // the two implausible shapes alone are not worth a threshold
+  const solver::QualityRule rule = CalibrateRule(statistics, bad, solver::QualityRule(), options);
+  EXPECT_DOUBLE_EQ(rule.max_landmark_nme, 0.5 * ((0.010 + 0.001 * 19) + 0.05));
+  EXPECT_TRUE(std::isinf(rule.max_shape_mahalanobis));
+
+  // Two bad fits per good one among the worst landmark NMEs: a step of precision 2/3.
+  std::vector<FitStatistics> mixed;
+  std::vector<bool> mixed_bad;
+  for (int i = 0; i < 30; ++i) {
+    FitStatistics s = CleanStatistics();
+    s.landmark_rms_nme = 0.01 * (i + 1);
+    mixed.push_back(s);
+    mixed_bad.push_back(i >= 20 && i % 3 != 0);  // 0.21 ... 0.30: 21, 24, 27 (0-based) are good
+  }
+  options.min_step_rejections = 1;
+  options.target_false_rejection = 0.5;
+  options.min_step_precision = 0.8;
+  const solver::QualityRule strict =
+      CalibrateRule(mixed, mixed_bad, solver::QualityRule(), options);
+  // The two bad fits at the top (0.29, 0.30) are a clean step; reaching further down always takes
+  // one good fit per two or three bad ones (precision <= 0.75), so the threshold stops above the
+  // good 0.28.
+  EXPECT_DOUBLE_EQ(strict.max_landmark_nme, 0.5 * (0.01 * 28 + 0.01 * 29));
 }
 
 TEST(Calibration, DecisionCountsAndRates) {

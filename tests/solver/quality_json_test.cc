@@ -15,7 +15,7 @@ using testing::CleanStatistics;
 TEST(QualityJson, StatisticsRoundTrip) {
   FitStatistics s = CleanStatistics();
   s.regions[2] = {9, 1.5, 0.015};
-  const FitStatistics back = FitStatisticsFromJson(nlohmann::json::parse(ToJson(s).dump()));
+  const FitStatistics back = FitStatisticsFromJson(nlohmann::ordered_json::parse(ToJson(s).dump()));
   EXPECT_EQ(ToJson(back), ToJson(s));
   EXPECT_EQ(back.regions[2].count, 9);
   EXPECT_DOUBLE_EQ(back.photo_inlier_fraction, s.photo_inlier_fraction);
@@ -26,7 +26,7 @@ TEST(QualityJson, NonFiniteBecomesNullAndNan) {
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = std::numeric_limits<double>::infinity();
   s.has_photometric = false;
-  const nlohmann::json json = ToJson(s);
+  const nlohmann::ordered_json json = ToJson(s);
   EXPECT_TRUE(json["landmarks"]["rms_nme"].is_null());
   EXPECT_TRUE(json["photometric"].is_null());
   const FitStatistics back = FitStatisticsFromJson(json);
@@ -35,7 +35,7 @@ TEST(QualityJson, NonFiniteBecomesNullAndNan) {
 }
 
 TEST(QualityJson, MissingKeyIsNamed) {
-  nlohmann::json json = ToJson(CleanStatistics());
+  nlohmann::ordered_json json = ToJson(CleanStatistics());
   json["pose"].erase("yaw_deg");
   try {
     FitStatisticsFromJson(json);
@@ -49,8 +49,8 @@ TEST(QualityJson, VerdictAndEveryReasonLandInFitJson) {
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = 0.3;
   s.face_size_px = 10;
-  const QualityRule rule;
-  nlohmann::json fit = {{"verdict", "provisional"}, {"camera", {{"focal", 1000}}}};
+  const QualityRule rule = testing::AllThresholdsRule();
+  nlohmann::ordered_json fit = {{"verdict", "provisional"}, {"camera", {{"focal", 1000}}}};
   RecordQuality(s, rule, Assess(s, rule), fit);
   EXPECT_EQ(fit["verdict"], "rejected");
   ASSERT_EQ(fit["reasons"].size(), 2u);

@@ -12,6 +12,7 @@
 namespace morphfit::solver {
 namespace {
 
+using testing::AllThresholdsRule;
 using testing::CleanStatistics;
 
 // Sets the statistic named as in quality_statistic.h, independently of that table, so that a
@@ -40,6 +41,16 @@ void SetStatistic(const std::string& name, double value, FitStatistics& s) {
   setters.at(name)(s, value);
 }
 
+TEST(QualityRule, CalibratedDefaultsSwitchUnneededTestsOff) {
+  const QualityRule rule;
+  EXPECT_TRUE(std::isinf(rule.max_landmark_nme));
+  EXPECT_TRUE(std::isinf(rule.min_face_size) && rule.min_face_size < 0);
+  EXPECT_DOUBLE_EQ(rule.max_shape_mahalanobis, 5.09);
+  FitStatistics s = CleanStatistics();
+  s.landmark_rms_nme = 10;  // off: fires nothing
+  EXPECT_TRUE(Assess(s, rule).reasons.empty());
+}
+
 TEST(QualityRule, DefaultsAreValidAndCleanFitIsKept) {
   const QualityRule rule;
   EXPECT_NO_THROW(rule.Validate());
@@ -51,7 +62,7 @@ TEST(QualityRule, DefaultsAreValidAndCleanFitIsKept) {
 
 // Every threshold fires at its value and not on the good side of it, with one reason naming it.
 TEST(QualityRule, EachThresholdFiresAtItsValueAndNotBefore) {
-  const QualityRule rule;
+  const QualityRule rule = AllThresholdsRule();
   for (const QualityThreshold& threshold : QualityThresholds()) {
     SCOPED_TRACE(threshold.option);
     const double limit = rule.*threshold.field;
@@ -82,7 +93,7 @@ TEST(QualityRule, ListsEveryReasonThatFired) {
   s.yaw_deg = 89;
   s.visible_fraction = 0.01;
   s.stages[1].termination = "FAILURE";
-  const Quality quality = Assess(s, QualityRule());
+  const Quality quality = Assess(s, AllThresholdsRule());
   ASSERT_EQ(quality.reasons.size(), 5u);
   EXPECT_EQ(quality.reasons[0].name, "max_landmark_nme");
   EXPECT_EQ(quality.reasons[1].name, "max_shape_mahalanobis");
@@ -96,13 +107,13 @@ TEST(QualityRule, ListsEveryReasonThatFired) {
 TEST(QualityRule, NonFiniteStatisticFires) {
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = std::numeric_limits<double>::quiet_NaN();
-  const Quality quality = Assess(s, QualityRule());
+  const Quality quality = Assess(s, AllThresholdsRule());
   ASSERT_EQ(quality.reasons.size(), 1u);
   EXPECT_EQ(quality.reasons[0].comparison, "not finite");
 }
 
 TEST(QualityRule, InfiniteThresholdSwitchesATestOff) {
-  QualityRule rule;
+  QualityRule rule = AllThresholdsRule();
   rule.max_abs_yaw = std::numeric_limits<double>::infinity();
   rule.min_face_size = -std::numeric_limits<double>::infinity();
   FitStatistics s = CleanStatistics();
@@ -116,7 +127,7 @@ TEST(QualityRule, PhotometricTestsNeedAPhotometricStage) {
   s.has_photometric = false;
   s.photo_rms = 10;
   s.photo_inlier_fraction = 0;
-  EXPECT_TRUE(Assess(s, QualityRule()).reasons.empty());
+  EXPECT_TRUE(Assess(s, AllThresholdsRule()).reasons.empty());
 }
 
 TEST(QualityRule, ShadingTestsNeedShadingResiduals) {
@@ -124,7 +135,7 @@ TEST(QualityRule, ShadingTestsNeedShadingResiduals) {
   s.has_shading = false;
   s.shading_rms = 10;
   s.shading_inlier_fraction = 0;
-  EXPECT_TRUE(Assess(s, QualityRule()).reasons.empty());
+  EXPECT_TRUE(Assess(s, AllThresholdsRule()).reasons.empty());
 }
 
 TEST(QualityRule, SolverFailureTestCanBeSwitchedOff) {

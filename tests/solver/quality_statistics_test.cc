@@ -68,6 +68,22 @@ TEST_F(FitStatisticsTest, LandmarkErrorsOverMappedLandmarks) {
   EXPECT_NEAR(s.worst_region_nme, mouth.rms_nme, 1e-15);
 }
 
+TEST_F(FitStatisticsTest, OnlyLandmarksTheFitUsedCount) {
+  // The fit left out the jaw (e.g. the far-side contour of a turned face): its error is ignored.
+  result_.landmark_in_fit.fill(true);
+  for (int i = 0; i < 17; ++i) result_.landmark_in_fit[i] = false;
+  result_.landmark_in_fit[60] = result_.landmark_in_fit[64] = false;
+  for (int i = 0; i < 17; ++i)
+    result_.fitted_landmarks.row(i) = input_.row(i) + Eigen::RowVector2d(30, 40);
+  for (int i = 17; i < 68; ++i)
+    result_.fitted_landmarks.row(i) = input_.row(i) + Eigen::RowVector2d(3, 4);
+  const FitStatistics s = ComputeFitStatistics(model_, result_, input_);
+  EXPECT_EQ(s.landmarks_used, 49);
+  EXPECT_NEAR(s.landmark_rms_px, 5, 1e-12);
+  EXPECT_NEAR(s.landmark_max_px, 5, 1e-12);
+  EXPECT_EQ(s.regions[static_cast<int>(FaceRegion::kJaw)].count, 0);
+}
+
 TEST_F(FitStatisticsTest, FaceSizeIsTheRootOfTheFittedLandmarkBoxArea) {
   result_.fitted_landmarks.rowwise() += Eigen::RowVector2d(3, 4);
   // Mapped landmarks span x 100..190 and y 100..160 (row 6: 61-63, 65-67 are mapped).

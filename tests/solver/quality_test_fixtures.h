@@ -5,6 +5,7 @@
 
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/solver/fit_statistics.h"
+#include "morphfit/solver/quality_rule.h"
 
 namespace morphfit::solver::testing {
 
@@ -30,7 +31,31 @@ inline model::MorphableModel TwoTriangleModel() {
   return model;
 }
 
-// Statistics of a clean fit: far from every default threshold.
+// Every absolute threshold switched on, at values CleanStatistics() is far from: for tests of the
+// rule's mechanics, independent of the calibrated defaults (some of which are off).
+inline QualityRule AllThresholdsRule() {
+  QualityRule rule;
+  rule.max_landmark_nme = 0.08;
+  rule.max_landmark_max_nme = 0.25;
+  rule.max_region_nme = 0.12;
+  rule.max_photo_rms = 0.25;
+  rule.max_photo_median_abs = 0.15;
+  rule.min_photo_inliers = 0.5;
+  rule.max_shading_rms = 0.15;
+  rule.max_shading_median_abs = 0.08;
+  rule.min_shading_inliers = 0.6;
+  rule.max_shape_mahalanobis = 10;
+  rule.max_expression_mahalanobis = 4;
+  rule.max_abs_coefficient = 4;
+  rule.max_abs_yaw = 60;
+  rule.max_abs_pitch = 45;
+  rule.max_abs_roll = 60;
+  rule.min_face_size = 40;
+  rule.min_visible_fraction = 0.4;
+  return rule;
+}
+
+// Statistics of a clean fit: far from every threshold of AllThresholdsRule() and the defaults.
 inline FitStatistics CleanStatistics() {
   FitStatistics s;
   s.landmarks_used = 66;

@@ -29,9 +29,9 @@ std::string Exact(double value) {
 struct Column {
   const solver::QualityThreshold* threshold;
   solver::Worse worse;
-  std::vector<int> order;          // finite values, worst first
-  std::vector<double> value;       // value per case (NaN when absent)
-  std::vector<int> always_fires;   // non-finite values fire whatever the threshold
+  std::vector<int> order;         // finite values, worst first
+  std::vector<double> value;      // value per case (NaN when absent)
+  std::vector<int> always_fires;  // non-finite values fire whatever the threshold
 };
 
 // Thresholds half-way between neighbours; tightening to candidate k fires order[0..k].
@@ -71,6 +71,10 @@ void CalibrationOptions::Validate() const {
     throw Error("calibration: --target_false_rejection=" + std::to_string(target_false_rejection) +
                 " must lie in [0, 1)");
   }
+  if (min_step_rejections < 1) throw Error("calibration: min_step_rejections must be >= 1");
+  if (!(min_step_precision >= 0 && min_step_precision <= 1)) {
+    throw Error("calibration: min_step_precision must lie in [0, 1]");
+  }
 }
 
 solver::QualityRule CalibrateRule(const std::vector<solver::FitStatistics>& statistics,
@@ -78,10 +82,12 @@ solver::QualityRule CalibrateRule(const std::vector<solver::FitStatistics>& stat
                                   const CalibrationOptions& options) {
   options.Validate();
   base.Validate();
-  if (statistics.size() != bad.size()) throw Error("calibration: statistics and truth differ in size");
+  if (statistics.size() != bad.size())
+    throw Error("calibration: statistics and truth differ in size");
   const int n = static_cast<int>(statistics.size());
   const int num_good = static_cast<int>(std::count(bad.begin(), bad.end(), false));
-  const int good_budget = static_cast<int>(std::floor(options.target_false_rejection * num_good + 1e-9));
+  const int good_budget =
+      static_cast<int>(std::floor(options.target_false_rejection * num_good + 1e-9));
 
   solver::QualityRule rule = base;
   std::vector<Column> columns;
@@ -135,7 +141,10 @@ solver::QualityRule CalibrateRule(const std::vector<solver::FitStatistics>& stat
           continue;
         }
         if (good_rejected + new_good > good_budget) break;
-        if (new_bad == 0) continue;
+        if (new_bad < options.min_step_rejections ||
+            new_bad < options.min_step_precision * (new_bad + new_good)) {
+          continue;
+        }
         const double score = static_cast<double>(new_bad) / (new_good + 1);
         if (score > best_score || (score == best_score && new_good < best_good)) {
           best_score = score;
@@ -171,7 +180,8 @@ std::string QualityFlagFileText(const solver::QualityRule& rule,
   out << "--outlier_k=" << Exact(rule.outlier_k) << "\n";
   out << "--outlier_min_batch=" << rule.outlier_min_batch << "\n";
   std::string names;
-  for (const std::string& name : rule.outlier_statistics) names += (names.empty() ? "" : ",") + name;
+  for (const std::string& name : rule.outlier_statistics)
+    names += (names.empty() ? "" : ",") + name;
   out << "--outlier_statistics=" << names << "\n";
   return out.str();
 }

@@ -4,15 +4,19 @@
 
 #include "morphfit/model/error.h"
 #include "morphfit/render/rasterizer.h"
+#include "morphfit/solver/landmark_statistics.h"
+#include "morphfit/solver/photometric_stage.h"
 #include "morphfit/solver/shading_residuals.h"
 
 namespace morphfit::eval {
 
 solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
-                                const Landmarks& landmarks, const solver::FitOptions& options,
+                                const Landmarks& landmarks, const FitSetup& setup,
                                 solver::FitStatistics& statistics, render::Frame& frame) {
-  const solver::FitResult result =
-      solver::Fit(model, landmarks, {image.cols, image.rows}, options);
+  solver::FitResult result = solver::Fit(model, landmarks, {image.cols, image.rows}, setup.fit);
+  if (setup.photometric) {
+    solver::RunPhotometricStage(model, image, landmarks, setup.fit, *setup.photometric, result);
+  }
   frame = render::RenderModelSpaceMesh(
       model.InstanceVertices(result.shape_coefficients, result.expression_coefficients),
       model.triangles, result.camera);
@@ -24,8 +28,7 @@ solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Ma
 
 EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
                                      const synth::SyntheticScene& scene, const std::string& name,
-                                     const solver::FitOptions& options,
-                                     const BadFitDefinition& definition) {
+                                     const FitSetup& setup, const BadFitDefinition& definition) {
   EvaluatedCase evaluated;
   evaluated.name = name;
   evaluated.kind = synth::CorruptionName(scene.corruption);
@@ -33,7 +36,7 @@ EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
     solver::FitStatistics statistics;
     render::Frame frame;
     const solver::FitResult result =
-        FitAndMeasure(model, scene.image, scene.landmarks, options, statistics, frame);
+        FitAndMeasure(model, scene.image, scene.landmarks, setup, statistics, frame);
     evaluated.statistics = statistics;
     evaluated.truth =
         synth::CompareWithTruth(scene.truth, frame, model, result, scene.face.clean_landmarks);
@@ -48,7 +51,7 @@ EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
 
 EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const cv::Mat& image,
                                      const Landmarks& landmarks, const Landmarks& annotation,
-                                     const std::string& name, const solver::FitOptions& options,
+                                     const std::string& name, const FitSetup& setup,
                                      const BadFitDefinition& definition) {
   EvaluatedCase evaluated;
   evaluated.name = name;
@@ -57,21 +60,16 @@ EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const c
     solver::FitStatistics statistics;
     render::Frame frame;
     const solver::FitResult result =
-        FitAndMeasure(model, image, landmarks, options, statistics, frame);
+        FitAndMeasure(model, image, landmarks, setup, statistics, frame);
     evaluated.statistics = statistics;
-    double sum_sq = 0;
-    int used = 0;
-    for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-      if (model.landmarks.IsUnmapped(i)) continue;
-      sum_sq += (result.fitted_landmarks.row(i) - annotation.row(i)).squaredNorm();
-      ++used;
-    }
-    evaluated.annotation_nme = std::sqrt(sum_sq / used) / OuterEyeCornerDistance(annotation);
+    evaluated.annotation_nme = solver::MeasureLandmarkErrors(annotation, result.fitted_landmarks,
+                                                             synth::MappedLandmarks(model))
+                                   .rms_nme;
   } catch (const Error& e) {
     evaluated.fit_error = e.what();
   }
-  evaluated.bad = !evaluated.fit_error.empty() ||
-                  !(evaluated.annotation_nme <= definition.max_annotation_nme);
+  evaluated.bad =
+      !evaluated.fit_error.empty() || !(evaluated.annotation_nme <= definition.max_annotation_nme);
   return evaluated;
 }
 

@@ -36,25 +36,29 @@ void DrawPanel(cv::Mat& canvas, cv::Rect area, const StatisticSample& statistic,
   constexpr int kBins = 30;
   cv::rectangle(canvas, area, kGrey);
   std::vector<double> finite;
-  for (double v : statistic.values) if (std::isfinite(v)) finite.push_back(v);
-  Text(canvas, statistic.name + "  AUC " + Format("%.3f", statistic.auc),
-       area.tl() + cv::Point(6, 16), 0.45);
+  for (double v : statistic.values)
+    if (std::isfinite(v)) finite.push_back(v);
+  const std::string auc = std::isnan(statistic.auc) ? "-" : Format("%.3f", statistic.auc);
+  Text(canvas, statistic.name + "  AUC " + auc, area.tl() + cv::Point(6, 16), 0.45);
   if (finite.empty()) {
     Text(canvas, "(not measured)", area.tl() + cv::Point(6, 40));
     return;
   }
-  // Range: robust (1st-99th percentile) so that one wild value does not flatten the rest, widened
-  // to show the threshold.
+  // Range: from the 1st percentile to a little beyond the bulk (the 90th percentile) or the
+  // threshold, so that a few wild values do not flatten the rest; values beyond the range pile
+  // up in the last bin (marked ">=").
   std::sort(finite.begin(), finite.end());
-  double low = finite[finite.size() / 100], high = finite[finite.size() - 1 - finite.size() / 100];
+  const auto percentile = [&](double p) {
+    return finite[static_cast<size_t>(p * (finite.size() - 1))];
+  };
+  double low = percentile(0.01);
+  double high =
+      std::min(percentile(1.0), percentile(0.5) + 3 * (percentile(0.9) - percentile(0.5)));
   if (std::isfinite(statistic.threshold)) {
     low = std::min(low, statistic.threshold);
-    high = std::max(high, statistic.threshold);
+    high = std::max(high, statistic.threshold + 0.2 * (statistic.threshold - low));
   }
   if (!(high > low)) high = low + 1;
-  const double pad = 0.03 * (high - low);
-  low -= pad;
-  high += pad;
   std::vector<double> good_hist(kBins, 0), bad_hist(kBins, 0);
   double good_count = 0, bad_count = 0;
   for (size_t i = 0; i < statistic.values.size(); ++i) {
@@ -84,13 +88,14 @@ void DrawPanel(cv::Mat& canvas, cv::Rect area, const StatisticSample& statistic,
   }
   cv::line(canvas, cv::Point(plot.x, plot.br().y), plot.br(), kBlack);
   if (std::isfinite(statistic.threshold)) {
-    const int x = plot.x + static_cast<int>((statistic.threshold - low) / (high - low) * plot.width);
+    const int x =
+        plot.x + static_cast<int>((statistic.threshold - low) / (high - low) * plot.width);
     cv::line(canvas, cv::Point(x, plot.y), cv::Point(x, plot.br().y), kThreshold, 2);
     Text(canvas, Format("%.4g", statistic.threshold), cv::Point(x + 3, plot.y + 10), 0.35,
          kThreshold);
   }
   Text(canvas, Format("%.3g", low), cv::Point(plot.x, plot.br().y + 14), 0.35);
-  const std::string right = Format("%.3g", high);
+  const std::string right = ">=" + Format("%.3g", high);
   Text(canvas, right, cv::Point(plot.br().x - 8 * static_cast<int>(right.size()), plot.br().y + 14),
        0.35);
 }
@@ -129,8 +134,13 @@ cv::Mat DrawRocCurves(const std::vector<StatisticSample>& statistics,
     cv::line(canvas, at({t, 0}), at({t, 0.015}), kBlack);
     cv::line(canvas, at({0, t}), at({0.015, t}), kBlack);
   }
-  Text(canvas, "false rejection rate (good fits rejected)", cv::Point(kMargin + 150, kPlot + kMargin + 35), 0.5);
+  Text(canvas, "false rejection rate (good fits rejected)",
+       cv::Point(kMargin + 150, kPlot + kMargin + 35), 0.5);
   Text(canvas, "share of bad fits rejected", cv::Point(5, kMargin - 15), 0.5);
+  for (double t : {0.0, 0.5, 1.0}) {
+    Text(canvas, Format("%.1f", t), at({t, 0}) + cv::Point(-10, 18), 0.45);
+    Text(canvas, Format("%.1f", t), at({0, t}) + cv::Point(-35, 5), 0.45);
+  }
   int legend_row = 0;
   for (size_t s = 0; s < statistics.size(); ++s) {
     if (curves[s].size() < 2) continue;
@@ -140,8 +150,8 @@ cv::Mat DrawRocCurves(const std::vector<StatisticSample>& statistics,
     }
     const cv::Point legend(kPlot + 2 * kMargin, kMargin + 18 * legend_row++);
     cv::line(canvas, legend + cv::Point(0, -4), legend + cv::Point(20, -4), colour, 3);
-    Text(canvas, statistics[s].name + Format("  %.3f", statistics[s].auc), legend + cv::Point(26, 0),
-         0.45);
+    Text(canvas, statistics[s].name + Format("  %.3f", statistics[s].auc),
+         legend + cv::Point(26, 0), 0.45);
   }
   cv::circle(canvas, at(rule_point), 7, kBlack, -1, cv::LINE_AA);
   Text(canvas, "the rule", at(rule_point) + cv::Point(10, 18), 0.5);

@@ -28,7 +28,8 @@ std::vector<Scored> Present(const std::vector<double>& scores, const std::vector
 
 std::vector<RocPoint> RocCurve(const std::vector<double>& scores, const std::vector<bool>& bad) {
   const std::vector<Scored> present = Present(scores, bad);
-  const double num_bad = std::count_if(present.begin(), present.end(), [](auto& s) { return s.bad; });
+  const double num_bad =
+      std::count_if(present.begin(), present.end(), [](auto& s) { return s.bad; });
   const double num_good = present.size() - num_bad;
   std::vector<RocPoint> curve = {{0, 0}};
   if (num_bad == 0 || num_good == 0) return curve;
@@ -47,8 +48,8 @@ double RocAuc(const std::vector<double>& scores, const std::vector<bool>& bad) {
   // Trapezoids over the tie-grouped curve are exactly the Mann-Whitney statistic with ties as 1/2.
   double area = 0;
   for (size_t i = 1; i < curve.size(); ++i) {
-    area += (curve[i].false_positive_rate - curve[i - 1].false_positive_rate) *
-            0.5 * (curve[i].true_positive_rate + curve[i - 1].true_positive_rate);
+    area += (curve[i].false_positive_rate - curve[i - 1].false_positive_rate) * 0.5 *
+            (curve[i].true_positive_rate + curve[i - 1].true_positive_rate);
   }
   return area;
 }

@@ -12,6 +12,7 @@
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/render/shading.h"
 #include "morphfit/solver/photometric_stage.h"
+#include "morphfit/solver/shading_residuals.h"
 #include "staged_folder.h"
 
 namespace morphfit::pipeline {
@@ -103,6 +104,7 @@ void PipelineOptions::Validate() const {
   fit.Validate();
   photometric.Validate();
   overlay.Check();
+  quality.Validate();
 }
 
 std::string ProgramVersion() { return MORPHFIT_VERSION; }
@@ -136,6 +138,11 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   const Clock::time_point fit_done = Clock::now();
 
   const RenderedFit rendered = RenderFit(model, result.fit, image, options.overlay);
+  solver::FitObservations observations;
+  observations.shading = solver::ComputeShadingResiduals(image, rendered.frame);
+  result.statistics =
+      solver::ComputeFitStatistics(model, result.fit, result.input_landmarks, observations);
+  result.quality = solver::Assess(result.statistics, options.quality);
   const Clock::time_point render_done = Clock::now();
 
   StagedFolder folder(output_dir, options.overwrite);

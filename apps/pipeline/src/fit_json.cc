@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "morphfit/render/camera.h"
+#include "morphfit/solver/quality_json.h"
 
 namespace morphfit::pipeline {
 
@@ -137,9 +138,7 @@ std::string FitJson(const model::MorphableModel& model, const ImageInput& input,
                              {"render", result.timings.render},
                              {"write", result.timings.write},
                              {"total_before_fit_json", result.timings.total}};
-  // Provisional until the quality rule (issue 7) decides.
-  json["verdict"] = "kept";
-  json["reasons"] = Json::array();
+  solver::RecordQuality(result.statistics, options.quality, result.quality, json);
   return json.dump(2) + "\n";
 }
 

@@ -82,8 +82,12 @@ cv::Mat TexturedBackground(int width, int height, cv::RNG& rng) {
     const cv::Point a(rng.uniform(0, width), rng.uniform(0, height));
     const cv::Point b(rng.uniform(0, width), rng.uniform(0, height));
     switch (rng.uniform(0, 3)) {
-      case 0: cv::line(background, a, b, RandomColor(rng), rng.uniform(1, 6), cv::LINE_AA); break;
-      case 1: cv::rectangle(background, a, b, RandomColor(rng), rng.uniform(-1, 4)); break;
+      case 0:
+        cv::line(background, a, b, RandomColor(rng), rng.uniform(1, 6), cv::LINE_AA);
+        break;
+      case 1:
+        cv::rectangle(background, a, b, RandomColor(rng), rng.uniform(-1, 4));
+        break;
       default:
         cv::circle(background, a, rng.uniform(3, std::max(4, width / 10)), RandomColor(rng), -1,
                    cv::LINE_AA);
@@ -136,13 +140,20 @@ void ClampToImage(Landmarks& landmarks, int width, int height) {
 
 const char* CorruptionName(Corruption corruption) {
   switch (corruption) {
-    case Corruption::kNone: return "none";
-    case Corruption::kJitteredLandmarks: return "jittered_landmarks";
-    case Corruption::kOtherFace: return "other_face";
-    case Corruption::kMirroredLandmarks: return "mirrored_landmarks";
-    case Corruption::kOccluder: return "occluder";
-    case Corruption::kExtremePose: return "extreme_pose";
-    case Corruption::kNonFace: return "non_face";
+    case Corruption::kNone:
+      return "none";
+    case Corruption::kJitteredLandmarks:
+      return "jittered_landmarks";
+    case Corruption::kOtherFace:
+      return "other_face";
+    case Corruption::kMirroredLandmarks:
+      return "mirrored_landmarks";
+    case Corruption::kOccluder:
+      return "occluder";
+    case Corruption::kExtremePose:
+      return "extreme_pose";
+    case Corruption::kNonFace:
+      return "non_face";
   }
   return "unknown";
 }
@@ -167,8 +178,8 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
 
   cv::Mat image = TexturedBackground(width, height, rng);
   if (scene.has_face) {
-    const Eigen::Matrix3Xd vertices = model.InstanceVertices(scene.face.shape_coefficients,
-                                                             scene.face.expression_coefficients);
+    const Eigen::Matrix3Xd vertices =
+        model.InstanceVertices(scene.face.shape_coefficients, scene.face.expression_coefficients);
     scene.truth = render::RenderModelSpaceMesh(vertices, model.triangles, scene.face.camera);
     const cv::Mat shaded =
         render::ShadeFrame(scene.truth, model.triangles, scene.vertex_albedo, lighting);
@@ -199,7 +210,8 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
     case Corruption::kOccluder: {
       const cv::Mat mask = DrawOccluder(image, scene.landmarks, rng);
       for (int i = 0; i < scene.landmarks.rows(); ++i) {
-        const int x = std::clamp(static_cast<int>(std::lround(scene.landmarks(i, 0))), 0, width - 1);
+        const int x =
+            std::clamp(static_cast<int>(std::lround(scene.landmarks(i, 0))), 0, width - 1);
         const int y =
             std::clamp(static_cast<int>(std::lround(scene.landmarks(i, 1))), 0, height - 1);
         if (mask.at<uint8_t>(y, x) == 0) continue;

@@ -67,28 +67,21 @@ class Rasterizer {
                         const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
                         Frame& frame);
   void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
-  // Per visible triangle: d . n, d . p1, d . p2 of the resolve pass as affine functions
-  // (a x + b y + c) of the pixel, vertex depths and normals.
-  struct TriangleSetup {
-    double affine[3][3];
-    float z[3];
-    float normal[3][3];  // [component][corner]
+  // Per visible triangle, the resolve pass's terms in float relative to one of its pixels (see
+  // Resolve): 24 floats, so that the terms of four triangles transpose into SSE lanes.
+  struct alignas(16) ResolveSetup {
+    float terms[24];
   };
-  // The same terms along a run of pixels of one triangle in a row, scaled so d . n starts at 1.
-  struct RunSetup {
-    float slope_dn = 0.0F;
-    float b1 = 0.0F, slope_b1 = 0.0F;
-    float b2 = 0.0F, slope_b2 = 0.0F;
-    const TriangleSetup* triangle = nullptr;
-  };
-  static void ResolveRun(const RunSetup& run, int count, size_t offset, bool with_normals,
-                         Frame& frame);
+  const ResolveSetup& SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t,
+                                   int x, int y);
 
   RasterOptions options_;
   std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
   int drawn_min_y_ = 0;               // rows any triangle touched, for the resolve pass
   int drawn_max_y_ = -1;
-  std::vector<TriangleSetup> setups_;  // resolve terms per triangle, valid where
+  std::vector<int> drawn_min_x_;  // per row, the columns any triangle's bounding box touched
+  std::vector<int> drawn_max_x_;
+  std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
   std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
   uint32_t generation_ = 0;
 };

@@ -39,8 +39,9 @@ struct StageSummary {
 };
 
 struct FitStatistics {
-  // Landmarks: fitted model landmarks against the input, over the landmarks the model maps (66
-  // for the SFM), in pixels and normalised by the input's outer-eye-corner distance.
+  // Landmarks: fitted model landmarks against the input, over the landmarks the fit used
+  // (FitResult::landmark_in_fit; when none is marked, the 66 the SFM maps), in pixels and
+  // normalised by the input's outer-eye-corner distance.
   int landmarks_used = 0;
   double eye_corner_distance_px = 0;
   double landmark_rms_px = 0;

@@ -1,7 +1,8 @@
 #pragma once
 
 // fit.json form of the quality statistics, the rule and the decision. Non-finite numbers are
-// written as null (JSON has no NaN / inf) and read back as NaN.
+// written as null (JSON has no NaN / inf) and read back as NaN. Keys keep their insertion order
+// (nlohmann::ordered_json), as in the rest of fit.json.
 
 #include <nlohmann/json.hpp>
 
@@ -11,17 +12,17 @@
 
 namespace morphfit::solver {
 
-nlohmann::json ToJson(const FitStatistics& statistics);
+nlohmann::ordered_json ToJson(const FitStatistics& statistics);
 // Reads what ToJson wrote; throws morphfit::Error naming the missing or mistyped key.
-FitStatistics FitStatisticsFromJson(const nlohmann::json& json);
+FitStatistics FitStatisticsFromJson(const nlohmann::ordered_json& json);
 
-nlohmann::json ToJson(const QualityRule& rule);
-nlohmann::json ToJson(const QualityReason& reason);
-nlohmann::json ToJson(const BatchLimit& limit);
+nlohmann::ordered_json ToJson(const QualityRule& rule);
+nlohmann::ordered_json ToJson(const QualityReason& reason);
+nlohmann::ordered_json ToJson(const BatchLimit& limit);
 
 // Writes the decision into a fit.json object: top-level "verdict" ("kept" / "rejected") and
 // "reasons" (every reason, empty when kept), and "quality": {"statistics", "rule"}.
 void RecordQuality(const FitStatistics& statistics, const QualityRule& rule, const Quality& quality,
-                   nlohmann::json& fit_json);
+                   nlohmann::ordered_json& fit_json);
 
 }  // namespace morphfit::solver

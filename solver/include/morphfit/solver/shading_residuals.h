@@ -17,9 +17,9 @@
 namespace morphfit::solver {
 
 struct ShadingResidualOptions {
-  int target_samples = 2000;      // covered pixels used, on a regular grid
-  double inlier_threshold = 0.1;  // |residual| (intensity in [0, 1]) of an inlier
-  int reweighting_iterations = 3; // Huber IRLS passes after the least-squares start
+  int target_samples = 2000;       // covered pixels used, on a regular grid
+  double inlier_threshold = 0.1;   // |residual| (intensity in [0, 1]) of an inlier
+  int reweighting_iterations = 3;  // Huber IRLS passes after the least-squares start
   double huber_scale = 0.05;
   void Validate() const;
 };

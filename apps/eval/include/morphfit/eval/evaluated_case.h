@@ -12,19 +12,27 @@
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/solver/fit.h"
 #include "morphfit/solver/fit_statistics.h"
+#include "morphfit/solver/photometric_options.h"
 #include "morphfit/synth/synthetic_scene.h"
 #include "morphfit/synth/truth_comparison.h"
 
 namespace morphfit::eval {
 
 struct EvaluatedCase {
-  std::string name;        // seed or file name
-  std::string kind;        // corruption name, or "annotated"
-  std::string fit_error;   // non-empty when the fit threw: no output, counted as rejected and bad
+  std::string name;       // seed or file name
+  std::string kind;       // corruption name, or "annotated"
+  std::string fit_error;  // non-empty when the fit threw: no output, counted as rejected and bad
   std::optional<solver::FitStatistics> statistics;
   synth::TruthComparison truth;  // synthetic mode
   double annotation_nme = 0;     // annotated mode: fitted model landmarks vs the human annotation
   bool bad = false;
+};
+
+// How to fit: stages 1-2 with `fit`, then stage 3 with `photometric` when it is set (as
+// morphfit-fit's --stages=photometric does).
+struct FitSetup {
+  solver::FitOptions fit;
+  std::optional<solver::PhotometricOptions> photometric;
 };
 
 struct BadFitDefinition {
@@ -36,20 +44,19 @@ struct BadFitDefinition {
 // Fits the image and landmarks, renders the fit and computes its statistics (with shading
 // residuals against the image). Throws what the fit throws. `frame` receives the render.
 solver::FitResult FitAndMeasure(const model::MorphableModel& model, const cv::Mat& image,
-                                const Landmarks& landmarks, const solver::FitOptions& options,
+                                const Landmarks& landmarks, const FitSetup& setup,
                                 solver::FitStatistics& statistics, render::Frame& frame);
 
 // Synthetic mode: fit the scene's (possibly corrupted) landmarks and compare with its truth.
 EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
                                      const synth::SyntheticScene& scene, const std::string& name,
-                                     const solver::FitOptions& options,
-                                     const BadFitDefinition& definition);
+                                     const FitSetup& setup, const BadFitDefinition& definition);
 
 // Annotated mode: fit `landmarks` (detected, or the annotation itself when nothing detects) and
 // score the fitted model landmarks against `annotation`.
 EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const cv::Mat& image,
                                      const Landmarks& landmarks, const Landmarks& annotation,
-                                     const std::string& name, const solver::FitOptions& options,
+                                     const std::string& name, const FitSetup& setup,
                                      const BadFitDefinition& definition);
 
 }  // namespace morphfit::eval

@@ -20,7 +20,8 @@ struct StatisticSample {
 
 // One panel per statistic: histograms of good (green) and bad (red) fits, each normalised to its
 // own count, with the threshold as a blue line. CV_8UC3.
-cv::Mat DrawHistograms(const std::vector<StatisticSample>& statistics, const std::vector<bool>& bad);
+cv::Mat DrawHistograms(const std::vector<StatisticSample>& statistics,
+                       const std::vector<bool>& bad);
 
 // ROC curves of every statistic (scores oriented so that higher is worse) with AUCs in the legend,
 // and the operating point of the whole rule as a black dot. CV_8UC3.

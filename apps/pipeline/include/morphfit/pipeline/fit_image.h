@@ -10,7 +10,9 @@
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/map_io.h"
 #include "morphfit/solver/fit.h"
+#include "morphfit/solver/fit_statistics.h"
 #include "morphfit/solver/photometric_options.h"
+#include "morphfit/solver/quality_rule.h"
 
 namespace morphfit::pipeline {
 
@@ -41,6 +43,8 @@ struct PipelineOptions {
   FitStages stages = FitStages::kPhotometric;
   solver::PhotometricOptions photometric;
   render::OverlayOptions overlay;
+  // Keep/reject decision recorded in fit.json (the outputs are written either way).
+  solver::QualityRule quality;
   // Replace an existing output folder; when false an existing folder is an error.
   bool overwrite = false;
   // Throws morphfit::Error naming the bad option.
@@ -58,6 +62,8 @@ struct ImageTimings {
 
 struct ImageResult {
   solver::FitResult fit;
+  solver::FitStatistics statistics;  // the fit's quality statistics, with shading residuals
+  solver::Quality quality;           // the rule's verdict and every reason
   Landmarks input_landmarks;
   int width = 0;
   int height = 0;
@@ -67,7 +73,7 @@ struct ImageResult {
 
 // Fits one image and writes the output set of docs/conventions.md ("Outputs of one fit") into
 // `output_dir`: depth.npy/.png, normals.npy/.png, mask.png, overlay.png, mesh.obj, landmarks.pts,
-// fit.json (with "verdict": "kept" and empty "reasons" until the quality rule lands).
+// fit.json (with the quality rule's "verdict" and "reasons").
 //
 // All or nothing: the files are written into a temporary sibling folder that is renamed to
 // `output_dir` at the end, so a bad input or a failed fit leaves no output folder (and an existing

@@ -2,6 +2,8 @@
 
 // How far a fit is from the truth of a synthetic scene, measured on the maps the dataset keeps.
 
+#include <array>
+
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/frame.h"
@@ -22,6 +24,9 @@ struct TruthComparison {
   // divided by the true outer-eye-corner distance.
   double landmark_nme = 0;
 };
+
+// The landmarks the model maps (66 of the SFM's 68): where fitted and reference landmarks compare.
+std::array<bool, 68> MappedLandmarks(const model::MorphableModel& model);
 
 // `fit_frame` is the fit rendered at the truth's image size with normals.
 TruthComparison CompareWithTruth(const render::Frame& truth, const render::Frame& fit_frame,
