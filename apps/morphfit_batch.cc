@@ -29,6 +29,7 @@
 #include "morphfit/batch/report.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
+#include "quality_flags.h"
 
 DEFINE_string(
     input, "",
@@ -115,18 +116,16 @@ std::set<int> ParseAngles(const std::string& text) {
   return angles;
 }
 
-// Every flag that can change a fit's outcome: all flags of fit_flags.cc, so that a fit flag added
-// there is recorded in run.json (and checked on resume) without touching this file.
+// Every flag that can change a fit's outcome: all flags of fit_flags.cc and quality_flags.cc, so
+// that a flag added there is recorded in run.json (and checked on resume) without touching this
+// file.
 std::map<std::string, std::string> FitSettings() {
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
   std::map<std::string, std::string> settings;
-  const std::string defining_file = "fit_flags.cc";
   for (const auto& flag : flags) {
-    const std::string& file = flag.filename;
-    if (file.size() >= defining_file.size() &&
-        file.compare(file.size() - defining_file.size(), defining_file.size(), defining_file) ==
-            0) {
+    const std::string name = fs::path(flag.filename).filename().string();
+    if (name == "fit_flags.cc" || name == "quality_flags.cc") {
       settings[flag.name] = flag.current_value;
     }
   }
@@ -207,6 +206,7 @@ int Run() {
     pipeline_options.fit = apps::FitOptionsFromFlags();
     pipeline_options.stages = pipeline::ParseFitStages(apps::FitStagesFlag());
     pipeline_options.photometric = apps::PhotometricOptionsFromFlags();
+    pipeline_options.quality = apps::QualityRuleFromFlags();
     pipeline_options.Validate();
   } catch (const Error& e) {
     throw FlagError(e.what());

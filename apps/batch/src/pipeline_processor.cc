@@ -6,13 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "morphfit/model/error.h"
-#include "morphfit/render/camera.h"
 
 namespace morphfit::batch {
 
 namespace {
-constexpr double kDegreesPerRadian = 180.0 / 3.14159265358979323846;
-
 // A reason of fit.json as its short name: a string ("max_abs_yaw: 47.1 > 45") up to its first
 // ':' or blank, or an object's "name" / "rule".
 std::string ReasonName(const nlohmann::json& reason) {
@@ -49,34 +46,28 @@ ImageOutcome PipelineProcessor::operator()(const ImageJob& job,
       pipeline::FitImage(model_, input, output_dir, options_, landmark_source_);
   ImageOutcome outcome;
   outcome.statistics = KeyStatistics(result);
+  // fit.json holds the same decision; reading it back keeps the table and the file in step.
   ReadVerdict(output_dir + "/fit.json", outcome.verdict, outcome.reasons);
   return outcome;
 }
 
 std::map<std::string, double> KeyStatistics(const pipeline::ImageResult& result) {
-  std::map<std::string, double> statistics;
-  const solver::FitResult& fit = result.fit;
-  if (!fit.stages.empty()) {
-    const solver::StageStatistics& last = fit.stages.back();
-    statistics["landmark_nme"] = last.landmark_rms_nme;
-    statistics["landmark_rms_px"] = last.landmark_rms_px;
-    if (last.photo_samples > 0) {
-      statistics["photo_rms"] = last.photo_rms;
-      statistics["photo_inlier_fraction"] = last.photo_inlier_fraction;
-    }
+  // The quality rule's statistics (solver/fit_statistics.h), the ones the decision reads.
+  const solver::FitStatistics& statistics = result.statistics;
+  std::map<std::string, double> key = {
+      {"landmark_nme", statistics.landmark_rms_nme},
+      {"landmark_rms_px", statistics.landmark_rms_px},
+      {"shape_mahalanobis", statistics.shape_mahalanobis},
+      {"expression_mahalanobis", statistics.expression_mahalanobis},
+      {"yaw_deg", statistics.yaw_deg},
+      {"pitch_deg", statistics.pitch_deg},
+      {"roll_deg", statistics.roll_deg},
+      {"face_size_px", statistics.face_size_px}};
+  if (statistics.has_photometric) {
+    key["photo_rms"] = statistics.photo_rms;
+    key["photo_inlier_fraction"] = statistics.photo_inlier_fraction;
   }
-  // Coefficients are in standard deviations, so their norm is the Mahalanobis norm.
-  statistics["shape_mahalanobis"] = fit.shape_coefficients.norm();
-  statistics["expression_mahalanobis"] = fit.expression_coefficients.norm();
-  const Eigen::Vector3d angles = render::YawPitchRollFromRotation(fit.camera.rotation);
-  statistics["yaw_deg"] = angles.x() * kDegreesPerRadian;
-  statistics["pitch_deg"] = angles.y() * kDegreesPerRadian;
-  statistics["roll_deg"] = angles.z() * kDegreesPerRadian;
-  // The larger side of the input landmarks' bounding box.
-  const Eigen::Vector2d extent =
-      result.input_landmarks.colwise().maxCoeff() - result.input_landmarks.colwise().minCoeff();
-  statistics["face_size_px"] = extent.maxCoeff();
-  return statistics;
+  return key;
 }
 
 void ReadVerdict(const std::string& fit_json_path, std::string& verdict,
