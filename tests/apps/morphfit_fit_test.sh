@@ -42,9 +42,10 @@ expect_exit 1 --image "$tmp/missing.png" --out "$tmp/bad"
 echo "not an image" >"$tmp/broken.png"
 expect_exit 1 --image "$tmp/broken.png" --landmarks "$shared/samples/eos_image_0010.pts" --out "$tmp/bad"
 [ ! -e "$tmp/bad" ] || fail "output folder written for a bad input"
-"$fit" --help | grep -q -- "--shape_prior_weight" || fail "--help lacks the fit flags"
 # (grep -q on a pipe would stop reading early and, under pipefail, fail on the writer's SIGPIPE.)
+# Into a file first: grep -q closing a pipe early would fail the pipeline under pipefail.
 "$fit" --help >"$tmp/help.txt"
+grep -q -- "--shape_prior_weight" "$tmp/help.txt" || fail "--help lacks the fit flags"
 grep -q -- "--all_faces" "$tmp/help.txt" || fail "--help lacks the detection flags"
 
 # Landmark detection: an image without a landmark file is fitted from detected landmarks, and
