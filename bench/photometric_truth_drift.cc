@@ -16,6 +16,7 @@
 #include "morphfit/solver/photometric_stage.h"
 #include "morphfit/synth/synthetic_scene.h"
 #include "morphfit/synth/truth_comparison.h"
+#include "synthetic_bench_options.h"
 
 int main(int argc, char** argv) {
   using namespace morphfit;
@@ -23,50 +24,17 @@ int main(int argc, char** argv) {
   const int first_seed = argc > 2 ? std::atoi(argv[2]) : 1000;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
-  synth::SceneOptions scene_options;
-  scene_options.face.width = 480;
-  scene_options.face.height = 480;
-  scene_options.face.min_distance_mm = 520;
-  scene_options.face.max_distance_mm = 620;
+  synth::SceneOptions scene_options = bench::SyntheticBenchScene();
   solver::FitOptions fit_options;
   solver::PhotometricOptions photo_options;
   bool clean_landmarks = false;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const double value = std::atof(argv[i + 1]);
-    if (name == "noise")
-      scene_options.image_noise = value;
-    else if (name == "albedo_variation")
-      scene_options.albedo_variation = value;
-    else if (name == "prior_scale")
-      photo_options.prior_scale = value;
-    else if (name == "landmark_weight")
-      fit_options.landmark_weight = value;
-    else if (name == "clean_landmarks")
+    if (name == "clean_landmarks") {
       clean_landmarks = value != 0;
-    else if (name == "levels")
-      photo_options.pyramid_levels = static_cast<int>(value);
-    else if (name == "face_size")
-      photo_options.face_size = value;
-    else if (name == "outer")
-      photo_options.outer_iterations_per_level = static_cast<int>(value);
-    else if (name == "iterations")
-      photo_options.max_iterations = static_cast<int>(value);
-    else if (name == "photo_weight")
-      photo_options.photo_weight = value;
-    else if (name == "albedo_prior")
-      photo_options.albedo_prior_weight = value;
-    else if (name == "albedo_smooth")
-      photo_options.albedo_smoothness_weight = value;
-    else if (name == "albedo_symmetry")
-      photo_options.albedo_symmetry_weight = value;
-    else if (name == "optimize_focal")
-      fit_options.optimize_focal = value != 0;
-    else if (name == "margin")
-      photo_options.silhouette_margin_px = value;
-    else if (name == "samples")
-      photo_options.samples = static_cast<int>(value);
-    else {
+    } else if (!bench::SetSyntheticBenchOption(name, value, scene_options, fit_options,
+                                               photo_options)) {
       std::fprintf(stderr, "unknown option %s\n", name.c_str());
       return 2;
     }
