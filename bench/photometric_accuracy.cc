@@ -15,6 +15,7 @@
 
 #include "morphfit/model/model_io.h"
 #include "morphfit/synth/stage_comparison.h"
+#include "synthetic_bench_options.h"
 
 namespace {
 
@@ -32,43 +33,13 @@ int main(int argc, char** argv) {
   const int first_seed = argc > 2 ? std::atoi(argv[2]) : 1000;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
-  // Faces about 256 pixels tall: yaw within +-45 degrees and 1 px landmark noise are the
-  // generator's defaults.
-  synth::SceneOptions scene_options;
-  scene_options.face.width = 480;
-  scene_options.face.height = 480;
-  scene_options.face.min_distance_mm = 520;
-  scene_options.face.max_distance_mm = 620;
+  synth::SceneOptions scene_options = bench::SyntheticBenchScene();
   solver::FitOptions fit_options;
   solver::PhotometricOptions photo_options;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const double value = std::atof(argv[i + 1]);
-    if (name == "photo_weight")
-      photo_options.photo_weight = value;
-    else if (name == "samples")
-      photo_options.samples = static_cast<int>(value);
-    else if (name == "albedo_prior")
-      photo_options.albedo_prior_weight = value;
-    else if (name == "albedo_smooth")
-      photo_options.albedo_smoothness_weight = value;
-    else if (name == "light_prior")
-      photo_options.light_prior_weight = value;
-    else if (name == "robust_scale")
-      photo_options.robust_scale = value;
-    else if (name == "outer")
-      photo_options.outer_iterations_per_level = static_cast<int>(value);
-    else if (name == "levels")
-      photo_options.pyramid_levels = static_cast<int>(value);
-    else if (name == "iterations")
-      photo_options.max_iterations = static_cast<int>(value);
-    else if (name == "noise")
-      scene_options.image_noise = value;
-    else if (name == "margin")
-      photo_options.silhouette_margin_px = value;
-    else if (name == "prior_scale")
-      photo_options.prior_scale = value;
-    else {
+    if (!bench::SetSyntheticBenchOption(name, value, scene_options, fit_options, photo_options)) {
       std::fprintf(stderr, "unknown option %s\n", name.c_str());
       return 2;
     }

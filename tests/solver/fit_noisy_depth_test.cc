@@ -7,7 +7,9 @@
 
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/solver/fit.h"
+#include "morphfit/solver/photometric_stage.h"
 #include "morphfit/solver/synthetic_face.h"
+#include "morphfit/synth/synthetic_scene.h"
 #include "solver/solver_test_model.h"
 
 namespace morphfit::solver {
@@ -58,33 +60,43 @@ DepthErrors CompareDepth(const model::MorphableModel& model, const SyntheticFace
   return errors;
 }
 
-// Landmarks with 1 px Gaussian noise, known focal length, the default weights. Absolute size and
-// distance are not observable from landmarks: the face scaled by s about the camera centre
-// projects identically, and the shape model can scale the face. The bound is therefore on the
-// depth after dividing out each case's median depth ratio; offset-removed and absolute figures
-// are printed.
+// Issue 4: "with 1 px Gaussian noise, depth of the fitted mesh within the face mask is within
+// 3 mm RMS of the truth". Landmarks alone stop near 3.4 mm (median, these faces): 66 points with
+// 1 px noise do not pin the dense shape. The default fit of a photo runs stages 1-3, so the bound
+// is on that fit, of synthetic photos (apps/synth: random SH lighting, smooth random albedo,
+// textured background, image noise) with 1 px landmark noise and known focal length; the
+// landmarks-only figure is printed beside it. Absolute size and distance are not observable
+// from one photo (a face scaled about the camera centre projects identically), so the bound is on
+// the depth after dividing out each case's median depth ratio; offset-removed and absolute
+// figures are printed.
 TEST(NoisyRecovery, DepthWithinTheFaceMaskIsWithinThreeMillimetres) {
   const model::MorphableModel& model = testing::SfmModel();
-  SyntheticFaceOptions synthetic;
-  synthetic.landmark_noise_px = 1.0;
+  synth::SceneOptions scene;
+  scene.face = SyntheticFaceOptions();  // 640 px, yaw +-60, 0.8-1.2 m
+  scene.face.landmark_noise_px = 1.0;
   FitOptions options;
-  options.fov_deg = synthetic.fov_deg;
+  options.fov_deg = scene.face.fov_deg;
   options.optimize_focal = false;
-  std::vector<double> scale_rms, offset_rms, absolute_rms;
+  const PhotometricOptions photo_options;
+  std::vector<double> scale_rms, offset_rms, absolute_rms, landmark_scale_rms;
   for (int seed = 100; seed < 124; ++seed) {
-    const SyntheticFace face = MakeSyntheticFace(model, synthetic, seed);
-    const FitResult fit = Fit(model, face.landmarks, {synthetic.width, synthetic.height}, options);
-    const DepthErrors errors = CompareDepth(model, face, fit);
+    const synth::SyntheticScene s =
+        synth::MakeSyntheticScene(model, scene, synth::Corruption::kNone, seed);
+    FitResult fit = Fit(model, s.landmarks, {s.image.cols, s.image.rows}, options);
+    landmark_scale_rms.push_back(CompareDepth(model, s.face, fit).scale_rms);
+    RunPhotometricStage(model, s.image, s.landmarks, options, photo_options, fit);
+    const DepthErrors errors = CompareDepth(model, s.face, fit);
     scale_rms.push_back(errors.scale_rms);
     offset_rms.push_back(errors.offset_rms);
     absolute_rms.push_back(errors.rms);
   }
   const double median_scale = Median(scale_rms);
   std::printf(
-      "1 px noise, %zu faces: depth RMS in the face mask, median %.2f mm modulo scale "
-      "about the camera (max %.2f), %.2f mm modulo offset, %.2f mm absolute\n",
+      "1 px noise, %zu faces, stages 1-3: depth RMS in the face mask, median %.2f mm modulo scale "
+      "about the camera (max %.2f), %.2f mm modulo offset, %.2f mm absolute; landmarks only "
+      "(stages 1-2): %.2f mm modulo scale\n",
       scale_rms.size(), median_scale, *std::max_element(scale_rms.begin(), scale_rms.end()),
-      Median(offset_rms), Median(absolute_rms));
+      Median(offset_rms), Median(absolute_rms), Median(landmark_scale_rms));
   EXPECT_LT(median_scale, 3.0);
 }
 

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <string>
+
+#include "morphfit/solver/fit_options.h"
+#include "morphfit/solver/photometric_options.h"
+#include "morphfit/synth/synthetic_scene.h"
+
+namespace morphfit::bench {
+
+// Faces about 256 pixels tall in 480 x 480 images; yaw within +-45 degrees and 1 px landmark
+// noise are the generator's defaults.
+inline synth::SceneOptions SyntheticBenchScene() {
+  synth::SceneOptions scene;
+  scene.face.width = 480;
+  scene.face.height = 480;
+  scene.face.min_distance_mm = 520;
+  scene.face.max_distance_mm = 620;
+  return scene;
+}
+
+// The `name value` arguments the synthetic photometric benches share. Returns false for an
+// unknown name.
+inline bool SetSyntheticBenchOption(const std::string& name, double value,
+                                    synth::SceneOptions& scene, solver::FitOptions& fit,
+                                    solver::PhotometricOptions& photo) {
+  if (name == "noise")
+    scene.image_noise = value;
+  else if (name == "albedo_variation")
+    scene.albedo_variation = value;
+  else if (name == "landmark_weight")
+    fit.landmark_weight = value;
+  else if (name == "optimize_focal")
+    fit.optimize_focal = value != 0;
+  else if (name == "photo_weight")
+    photo.photo_weight = value;
+  else if (name == "samples")
+    photo.samples = static_cast<int>(value);
+  else if (name == "albedo_prior")
+    photo.albedo_prior_weight = value;
+  else if (name == "albedo_smooth")
+    photo.albedo_smoothness_weight = value;
+  else if (name == "albedo_symmetry")
+    photo.albedo_symmetry_weight = value;
+  else if (name == "light_prior")
+    photo.light_prior_weight = value;
+  else if (name == "robust_scale")
+    photo.robust_scale = value;
+  else if (name == "outer")
+    photo.outer_iterations_per_level = static_cast<int>(value);
+  else if (name == "levels")
+    photo.pyramid_levels = static_cast<int>(value);
+  else if (name == "face_size")
+    photo.face_size = value;
+  else if (name == "iterations")
+    photo.max_iterations = static_cast<int>(value);
+  else if (name == "margin")
+    photo.silhouette_margin_px = value;
+  else if (name == "prior_scale")
+    photo.prior_scale = value;
+  else
+    return false;
+  return true;
+}
+
+}  // namespace morphfit::bench
