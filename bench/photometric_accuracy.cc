@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
   // Faces about 256 pixels tall: yaw within +-45 degrees and 1 px landmark noise are the
   // generator's defaults.
-  synth::SceneOptions scene_options;
+  synth::SceneOptions scene_options = synth::SceneOptions::Idealised();
   scene_options.face.width = 480;
   scene_options.face.height = 480;
   scene_options.face.min_distance_mm = 520;
