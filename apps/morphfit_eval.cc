@@ -36,8 +36,19 @@ DEFINE_int32(width, 640, "synthetic: image width");
 DEFINE_int32(height, 640, "synthetic: image height");
 DEFINE_double(min_distance, 700, "synthetic: nearest face distance (mm)");
 DEFINE_double(max_distance, 1600, "synthetic: farthest face distance (mm)");
-DEFINE_double(landmark_noise, 1.0,
-              "synthetic: Gaussian noise on clean landmarks (pixels, per coordinate)");
+DEFINE_double(landmark_noise, 0.0,
+              "synthetic: extra Gaussian noise on the landmarks (pixels, per coordinate), on top "
+              "of --annotation_noise");
+DEFINE_double(annotation_noise, morphfit::synth::RealismOptions().annotation_noise,
+              "synthetic: human annotation noise per coordinate, share of the outer-eye-corner "
+              "distance (jaw points: --contour_noise_along along the contour)");
+DEFINE_double(contour_noise_along, morphfit::synth::RealismOptions().contour_noise_along,
+              "synthetic: annotation noise of jaw points along the contour (share of eye "
+              "distance)");
+DEFINE_bool(realistic_scenes, true,
+            "synthetic: photograph-like scenes (annotation noise, feature albedo and skin "
+            "texture, out-of-model detail, specular, shadows, hair, JPEG; docs/quality.md); "
+            "false: the model's own world (SceneOptions::Idealised)");
 DEFINE_double(corrupted_fraction, 0.3,
               "synthetic: share of scenes with a corruption (jittered / other-face / mirrored "
               "landmarks, occluder, extreme pose, non-face), spread evenly over the kinds");
@@ -81,12 +92,16 @@ void SaveCaseImage(const std::string& path, const cv::Mat& image, const Landmark
 std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model,
                                               const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
-  synth::SceneOptions options;
+  synth::SceneOptions options =
+      FLAGS_realistic_scenes ? synth::SceneOptions() : synth::SceneOptions::Idealised();
+  options.realism.annotation_noise = FLAGS_annotation_noise;
+  options.realism.contour_noise_along = FLAGS_contour_noise_along;
   options.face.width = FLAGS_width;
   options.face.height = FLAGS_height;
   options.face.min_distance_mm = FLAGS_min_distance;
   options.face.max_distance_mm = FLAGS_max_distance;
-  options.face.landmark_noise_px = FLAGS_landmark_noise;
+  if (FLAGS_realistic_scenes || !gflags::GetCommandLineFlagInfoOrDie("landmark_noise").is_default)
+    options.face.landmark_noise_px = FLAGS_landmark_noise;
   std::vector<eval::EvaluatedCase> cases;
   for (int i = 0; i < FLAGS_cases; ++i) {
     const uint64_t seed = FLAGS_seed + i;
@@ -253,6 +268,7 @@ int main(int argc, char** argv) {
   }
   if (FLAGS_cases < 1 || FLAGS_width < 64 || FLAGS_height < 64 || !(FLAGS_min_distance > 0) ||
       !(FLAGS_max_distance >= FLAGS_min_distance) || !(FLAGS_landmark_noise >= 0) ||
+      !(FLAGS_annotation_noise >= 0) || !(FLAGS_contour_noise_along >= 0) ||
       !(FLAGS_corrupted_fraction >= 0 && FLAGS_corrupted_fraction <= 1)) {
     morphfit::apps::ExitBadFlags(
         "bad --cases / --width / --height / --min_distance / --max_distance / "

@@ -28,7 +28,7 @@ const model::MorphableModel& Model() {
 // Faces about 256 pixels tall, as in bench/photometric_accuracy.cc.
 const std::vector<synth::SyntheticScene>& Scenes() {
   static const std::vector<synth::SyntheticScene> scenes = [] {
-    synth::SceneOptions options;
+    synth::SceneOptions options = synth::SceneOptions::Idealised();
     options.face.width = 480;
     options.face.height = 480;
     options.face.min_distance_mm = 520;

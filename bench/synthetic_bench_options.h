@@ -11,7 +11,8 @@ namespace morphfit::bench {
 // Faces about 256 pixels tall in 480 x 480 images; yaw within +-45 degrees and 1 px landmark
 // noise are the generator's defaults.
 inline synth::SceneOptions SyntheticBenchScene() {
-  synth::SceneOptions scene;
+  // The idealised generator (no annotation-style noise, hair or shadows), as issue 5 specifies.
+  synth::SceneOptions scene = synth::SceneOptions::Idealised();
   scene.face.width = 480;
   scene.face.height = 480;
   scene.face.min_distance_mm = 520;

@@ -15,7 +15,8 @@ namespace {
 TEST(PhotometricSyntheticTest, ReducesDepthAndNormalErrorOfTheLandmarkFit) {
   const model::MorphableModel model =
       model::LoadModelDirectory(morphfit::testing::RequireSharedPath("models/sfm"));
-  SceneOptions options;  // yaw +-45, 1 px landmark noise, image noise, textured background
+  // The model's own world: yaw +-45, 1 px landmark noise, image noise, textured background.
+  SceneOptions options = SceneOptions::Idealised();
   options.face.width = 480;
   options.face.height = 480;
   options.face.min_distance_mm = 520;

@@ -1,4 +1,6 @@
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -22,7 +24,12 @@ std::vector<FitStatistics> HandMadeBatch() {
 
 QualityRule BatchRule() {
   QualityRule rule;
-  rule.max_landmark_nme = 0.5;  // the absolute rule keeps all of the batch
+  // The absolute rule is off so that only the batch rule decides (the defaults are calibrated
+  // values and would fire on the hand-made outliers too).
+  for (const QualityThreshold& threshold : QualityThresholds()) {
+    const bool is_max = std::string(threshold.option).rfind("max_", 0) == 0;
+    rule.*threshold.field = is_max ? QualityRule::kOff : -QualityRule::kOff;
+  }
   rule.outlier_k = 3;
   rule.outlier_statistics = {"landmark_rms_nme"};
   return rule;
@@ -94,7 +101,9 @@ TEST(BatchOutliers, OffForZeroKSmallBatchesAndConstantStatistics) {
 TEST(BatchOutliers, AbsoluteReasonsComeFirst) {
   std::vector<FitStatistics> batch = HandMadeBatch();
   batch[20].yaw_deg = 85;
-  const std::vector<Quality> qualities = AssessBatch(batch, BatchRule());
+  QualityRule rule = BatchRule();
+  rule.max_abs_yaw = 45;
+  const std::vector<Quality> qualities = AssessBatch(batch, rule);
   ASSERT_EQ(qualities[20].reasons.size(), 2u);
   EXPECT_EQ(qualities[20].reasons[0].name, "max_abs_yaw");
   EXPECT_EQ(qualities[20].reasons[1].name, "outlier_k");

@@ -45,7 +45,7 @@ TEST(QualityRule, CalibratedDefaultsSwitchUnneededTestsOff) {
   const QualityRule rule;
   EXPECT_TRUE(std::isinf(rule.max_landmark_nme));
   EXPECT_TRUE(std::isinf(rule.min_face_size) && rule.min_face_size < 0);
-  EXPECT_DOUBLE_EQ(rule.max_shape_mahalanobis, 5.09);
+  EXPECT_DOUBLE_EQ(rule.max_shape_mahalanobis, 9.22136);  // data/presets/quality_calibrated.flags
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = 10;  // off: fires nothing
   EXPECT_TRUE(Assess(s, rule).reasons.empty());

@@ -57,15 +57,24 @@ Eigen::Matrix3Xd SmoothAlbedo(const model::MorphableModel& model, double variati
   return albedo;
 }
 
-render::ShLighting RandomLighting(cv::RNG& rng) {
+struct Lighting {
+  render::ShLighting sh;
+  Eigen::Vector3d direction;  // towards the directional light
+  double strength = 0;        // of the directional light
+  double ambient = 0;
+};
+
+Lighting RandomLighting(cv::RNG& rng) {
   const double ambient = rng.uniform(0.5, 0.9);
   const Eigen::Vector3d tint(rng.uniform(0.95, 1.05), 1.0, rng.uniform(0.95, 1.05));
   // Camera space: z forward, so a light on the camera's side has a negative z direction.
   const Eigen::Vector3d direction =
       Eigen::Vector3d(rng.uniform(-1.0, 1.0), rng.uniform(-0.8, 0.8), -rng.uniform(0.3, 1.2))
           .normalized();
-  return render::AmbientLight(ambient * tint) +
-         render::DirectionalLight(direction, Eigen::Vector3d::Constant(rng.uniform(0.2, 0.6)));
+  const double strength = rng.uniform(0.2, 0.6);
+  return {render::AmbientLight(ambient * tint) +
+              render::DirectionalLight(direction, Eigen::Vector3d::Constant(strength)),
+          direction, strength, ambient};
 }
 
 cv::Scalar RandomColor(cv::RNG& rng) {
@@ -173,16 +182,36 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
     min_abs_yaw = options.extreme_min_yaw_deg;
   }
   scene.face = DrawFace(model, face_options, min_abs_yaw, 2 * seed);
+  const RealismOptions& realism = options.realism;
   scene.vertex_albedo = SmoothAlbedo(model, options.albedo_variation, rng);
-  const render::ShLighting lighting = RandomLighting(rng);
+  if (realism.enabled && realism.feature_albedo)
+    AddFeatureAlbedo(model, scene.face, scene.vertex_albedo, rng);
+  const Lighting lighting = RandomLighting(rng);
 
   cv::Mat image = TexturedBackground(width, height, rng);
   if (scene.has_face) {
-    const Eigen::Matrix3Xd vertices =
+    Eigen::Matrix3Xd vertices =
         model.InstanceVertices(scene.face.shape_coefficients, scene.face.expression_coefficients);
+    if (realism.enabled) {
+      AddOutOfModelDetail(realism, vertices, rng);
+      // The true landmarks move with the surface detail.
+      for (int i = 0; i < scene.face.clean_landmarks.rows(); ++i) {
+        const int v = scene.face.landmark_vertices[i];
+        if (v < 0) continue;
+        scene.face.clean_landmarks.row(i) =
+            scene.face.camera.ProjectModelPoint(vertices.col(v)).transpose();
+        scene.face.landmarks.row(i) = scene.face.clean_landmarks.row(i);
+      }
+    }
     scene.truth = render::RenderModelSpaceMesh(vertices, model.triangles, scene.face.camera);
-    const cv::Mat shaded =
-        render::ShadeFrame(scene.truth, model.triangles, scene.vertex_albedo, lighting);
+    cv::Mat shaded =
+        render::ShadeFrame(scene.truth, model.triangles, scene.vertex_albedo, lighting.sh);
+    if (realism.enabled) {
+      AddSkinTexture(realism, scene.truth, shaded, rng);
+      AddSpecular(realism, scene.truth, lighting.direction, lighting.strength, shaded, rng);
+      AddCastShadow(realism, scene.truth,
+                    lighting.strength / (lighting.strength + lighting.ambient), shaded, rng);
+    }
     for (int y = 0; y < height; ++y) {
       for (int x = 0; x < width; ++x) {
         if (scene.truth.Covered(x, y)) image.at<cv::Vec3f>(y, x) = shaded.at<cv::Vec3f>(y, x);
@@ -193,7 +222,9 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
     scene.truth.camera = scene.face.camera;
   }
 
+  if (realism.enabled && scene.has_face) AddHair(realism, scene.face.clean_landmarks, image, rng);
   scene.landmarks = scene.face.landmarks;
+  if (realism.enabled) AddAnnotationNoise(realism, scene.landmarks, rng);
   const double eyes = EyeDistance(scene.face.clean_landmarks);
   switch (corruption) {
     case Corruption::kJitteredLandmarks:
@@ -201,6 +232,7 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
       break;
     case Corruption::kOtherFace:
       scene.landmarks = DrawFace(model, options.face, 0, 2 * seed + 1).landmarks;
+      if (realism.enabled) AddAnnotationNoise(realism, scene.landmarks, rng);
       break;
     case Corruption::kMirroredLandmarks: {
       const double centre = scene.landmarks.col(0).mean();
@@ -231,6 +263,7 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
   rng.fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(options.image_noise));
   image += noise;
   image.convertTo(scene.image, CV_8UC3, 255.0);  // saturates to [0, 255]
+  if (realism.enabled) JpegRoundTrip(realism, scene.image, rng);
   return scene;
 }
 

@@ -13,6 +13,7 @@
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/frame.h"
 #include "morphfit/solver/synthetic_face.h"
+#include "morphfit/synth/scene_realism.h"
 
 namespace morphfit::synth {
 
@@ -29,19 +30,35 @@ inline constexpr int kNumCorruptions = 7;
 const char* CorruptionName(Corruption corruption);
 
 struct SceneOptions {
-  solver::SyntheticFaceOptions face;  // yaw range etc.; landmark_noise_px is the clean noise
+  solver::SyntheticFaceOptions face;  // yaw range etc.
   double extreme_min_yaw_deg = 60.0;
   double extreme_max_yaw_deg = 85.0;
   double image_noise = 0.02;       // Gaussian sigma on [0, 1] intensities
   double albedo_variation = 0.15;  // relative amplitude of the smooth albedo pattern
+  RealismOptions realism;          // photograph-like effects (scene_realism.h)
+  // Photograph-like defaults (docs/quality.md, "Scenes"): shape coefficients from the model's
+  // own prior, a standard normal per component, truncated only at 3 std so that about 4.5% of
+  // them lie beyond the +-2 std box; landmark noise is the annotation noise of `realism`.
   SceneOptions() {
-    // Uniform in +-sqrt(3) std: unit variance per component, as the model's own prior, and within
-    // +-2 std. (Uniform +-2 would make every face more atypical than 99% of the prior's.)
-    face.max_abs_coefficient = 1.7320508075688772;
+    face.coefficient_distribution =
+        solver::SyntheticFaceOptions::CoefficientDistribution::kTruncatedNormal;
+    face.max_abs_coefficient = 3.0;
     face.max_abs_yaw_deg = 45.0;
     face.min_distance_mm = 700.0;
     face.max_distance_mm = 1600.0;
-    face.landmark_noise_px = 1.0;
+    face.landmark_noise_px = 0.0;
+  }
+  // The model's own world, for tests and benchmarks of the solver: shape uniform in +-sqrt(3) std
+  // (unit variance, within +-2 std), 1 px landmark noise, Lambertian smooth skin, no hair,
+  // shadow, out-of-model detail or compression.
+  static SceneOptions Idealised() {
+    SceneOptions options;
+    options.face.coefficient_distribution =
+        solver::SyntheticFaceOptions::CoefficientDistribution::kUniform;
+    options.face.max_abs_coefficient = 1.7320508075688772;
+    options.face.landmark_noise_px = 1.0;
+    options.realism.enabled = false;
+    return options;
   }
 };
 
