@@ -21,12 +21,14 @@
 #include <glog/logging.h>
 
 #include "app_support.h"
+#include "detect_flags.h"
 #include "fit_flags.h"
 #include "morphfit/batch/batch_runner.h"
 #include "morphfit/batch/manifest.h"
 #include "morphfit/batch/merge.h"
 #include "morphfit/batch/pipeline_processor.h"
 #include "morphfit/batch/report.h"
+#include "morphfit/detect/concurrent_landmark_detector.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 #include "quality_flags.h"
@@ -214,8 +216,15 @@ int Run() {
   // The model is loaded once and shared read-only by all workers.
   const std::string model_dir = model::FindModelDirectory(FLAGS_model_dir);
   const model::MorphableModel model = model::LoadModelDirectory(model_dir);
-  // Landmark detection (the detect module) will be passed here as the LandmarkSource.
-  const batch::PipelineProcessor processor(model, pipeline_options);
+  // Images without landmarks get those of their largest detected face.
+  if (apps::FaceSelectionFlagsGiven()) {
+    throw FlagError(
+        "--face_index and --all_faces are for morphfit-fit; a batch fits the largest face");
+  }
+  detect::ConcurrentLandmarkDetector detector(apps::DetectorOptionsFromFlags());
+  const batch::PipelineProcessor processor(
+      model, pipeline_options,
+      [&detector](const cv::Mat& image, const std::string& path) { return detector(image, path); });
   record.fit = FitSettings();
   record.fit["model"] = model.name + " (" + Absolute(model_dir) + ")";
   record.shard_index = FLAGS_shard_index;
