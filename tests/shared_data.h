@@ -29,9 +29,9 @@ inline std::string RequireSharedPath(const std::string& relative) {
 // process id keeps tests that CTest runs in parallel processes apart.
 inline std::string MakeTempDir(const std::string& name) {
   static int counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("morphfit_" + name + "_" + std::to_string(::getpid()) + "_" +
-                    std::to_string(counter++));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("morphfit_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -43,8 +43,8 @@ std::vector<bool> VisibleVertices(const Eigen::Matrix3Xd& camera_vertices, const
     // surface lies within their depths even where the surface is steep (near a silhouette).
     const int x0 = static_cast<int>(std::floor(pixel.x()));
     const int y0 = static_cast<int>(std::floor(pixel.y()));
-    const float farthest = std::max({depth_at(x0, y0), depth_at(x0 + 1, y0),
-                                     depth_at(x0, y0 + 1), depth_at(x0 + 1, y0 + 1)});
+    const float farthest = std::max(
+        {depth_at(x0, y0), depth_at(x0 + 1, y0), depth_at(x0, y0 + 1), depth_at(x0 + 1, y0 + 1)});
     visible[v] = p.z() <= farthest + options.depth_tolerance;
   }
   return visible;

@@ -72,7 +72,7 @@ DepthErrors CompareDepth(const model::MorphableModel& model, const SyntheticFace
 TEST(NoisyRecovery, DepthWithinTheFaceMaskIsWithinThreeMillimetres) {
   const model::MorphableModel& model = testing::SfmModel();
   synth::SceneOptions scene = synth::SceneOptions::Idealised();  // 1 px noise, as issue 4 says
-  scene.face = SyntheticFaceOptions();  // 640 px, yaw +-60, 0.8-1.2 m
+  scene.face = SyntheticFaceOptions();                           // 640 px, yaw +-60, 0.8-1.2 m
   scene.face.landmark_noise_px = 1.0;
   FitOptions options;
   options.fov_deg = scene.face.fov_deg;

@@ -38,7 +38,8 @@ double FovFromFocal(double focal, int width);
 
 // Rotation model -> camera for a head pose. yaw turns the nose towards the viewer's right
 // (the subject's left), pitch tilts the nose down, roll turns the face counter-clockwise as the
-// viewer sees it (the top of the head moves to the viewer's left); all in radians. Zero pose is a frontal view: the face looks into the camera.
+// viewer sees it (the top of the head moves to the viewer's left); all in radians. Zero pose is a
+// frontal view: the face looks into the camera.
 //   R = F * Ry(yaw) * Rx(pitch) * Rz(roll),  F = diag(1, -1, -1) (model y up -> camera y down)
 Eigen::Matrix3d RotationFromYawPitchRoll(double yaw, double pitch, double roll);
 // Inverse of RotationFromYawPitchRoll (pitch within +-90 degrees).
