@@ -290,6 +290,136 @@ TEST(RasterizerTest, JitteredGridIsWatertight) {
   }
 }
 
+// A grid whose columns and rows alternate between narrow and wide, so that triangles below the
+// small-triangle limit (RasterOptions::small_triangle_pixels) share edges with triangles above it;
+// inner vertices are on pixel centres or jittered on the 1/256 grid.
+struct MixedGrid {
+  Eigen::Matrix3Xd vertices;
+  std::vector<Eigen::Vector3i> triangles;
+};
+MixedGrid MakeMixedGrid(std::mt19937& rng, const std::vector<double>& xs,
+                        const std::vector<double>& ys) {
+  std::uniform_int_distribution<int> jitter(-200, 200);
+  std::bernoulli_distribution on_centre(0.3);
+  const int nx = static_cast<int>(xs.size()), ny = static_cast<int>(ys.size());
+  MixedGrid grid;
+  grid.vertices.resize(3, nx * ny);
+  for (int j = 0; j < ny; ++j) {
+    for (int i = 0; i < nx; ++i) {
+      Eigen::Vector2d p(xs[i], ys[j]);
+      if (i > 0 && j > 0 && i + 1 < nx && j + 1 < ny) {
+        p = on_centre(rng) ? Eigen::Vector2d(p.array().round())
+                           : Eigen::Vector2d(p + Eigen::Vector2d(jitter(rng), jitter(rng)) / 256.0);
+      }
+      grid.vertices.col(j * nx + i) << p.x(), p.y(), 100.0;
+    }
+  }
+  for (int j = 0; j + 1 < ny; ++j) {
+    for (int i = 0; i + 1 < nx; ++i) {
+      const int a = j * nx + i;
+      if ((i + j) % 2 == 0) {
+        grid.triangles.emplace_back(a, a + 1, a + nx + 1);
+        grid.triangles.emplace_back(a, a + nx + 1, a + nx);
+      } else {
+        grid.triangles.emplace_back(a, a + 1, a + nx);
+        grid.triangles.emplace_back(a + 1, a + nx + 1, a + nx);
+      }
+    }
+  }
+  return grid;
+}
+
+// Triangles whose projected box spans less than the small-triangle limit each way, and the others.
+std::pair<int, int> CountSmallAndLarge(const MixedGrid& grid) {
+  int small = 0, large = 0;
+  for (const Eigen::Vector3i& tri : grid.triangles) {
+    Eigen::Vector2d lo(1e9, 1e9), hi(-1e9, -1e9);
+    for (int k = 0; k < 3; ++k) {
+      lo = lo.cwiseMin(grid.vertices.col(tri[k]).head<2>());
+      hi = hi.cwiseMax(grid.vertices.col(tri[k]).head<2>());
+    }
+    const bool is_small = ((hi - lo).array() < RasterOptions::kMaxSmallTrianglePixels).all();
+    ++(is_small ? small : large);
+  }
+  return {small, large};
+}
+
+// Small triangles take a float set-up, larger ones exact int64: across the boundary between the
+// two, pixels on shared edges and vertices are still drawn exactly once.
+TEST(RasterizerTest, SmallAndLargeTrianglesTogetherAreWatertight) {
+  constexpr int kSize = 64;
+  const Camera camera = UnitCamera(kSize);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> narrow(1.5, 6.0), wide(9.0, 20.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> xs = {2.0}, ys = {2.0};
+    // Two narrow columns (rows) for each wide one.
+    while (xs.back() < 50) xs.push_back(xs.back() + (xs.size() % 3 ? narrow(rng) : wide(rng)));
+    while (ys.back() < 50) ys.push_back(ys.back() + (ys.size() % 3 ? narrow(rng) : wide(rng)));
+    const MixedGrid grid = MakeMixedGrid(rng, xs, ys);
+    const auto [small, large] = CountSmallAndLarge(grid);
+    ASSERT_GT(small, 10);
+    ASSERT_GT(large, 10);
+    const std::vector<int> hits = CountHits(grid.vertices, grid.triangles, camera);
+    // Inside the outline, one pixel away from it (its vertices are not jittered).
+    const double right = xs.back(), bottom = ys.back();
+    for (int y = 0; y < kSize; ++y) {
+      for (int x = 0; x < kSize; ++x) {
+        const int count = hits[y * kSize + x];
+        if (x > 2 && x < right && y > 2 && y < bottom) {
+          ASSERT_EQ(count, 1) << x << ", " << y << " in trial " << trial;
+        } else {
+          ASSERT_LE(count, 1) << x << ", " << y << " in trial " << trial;
+        }
+      }
+    }
+  }
+}
+
+// Both paths give the same frame, bit for bit, when each takes every triangle.
+TEST(RasterizerTest, SmallTrianglePathMatchesTheGeneralOne) {
+  auto expect_same = [](const Eigen::Matrix3Xd& vertices,
+                        const std::vector<Eigen::Vector3i>& triangles,
+                        const Eigen::Matrix3Xd& normals, const Camera& camera, bool cull) {
+    RasterOptions lean, general;
+    lean.cull_back_faces = general.cull_back_faces = cull;
+    general.small_triangle_pixels = 0;
+    Frame a, b;
+    Rasterizer(lean).Render({&vertices, &triangles, &normals}, camera, a);
+    Rasterizer(general).Render({&vertices, &triangles, &normals}, camera, b);
+    ASSERT_GT(a.CountCovered(), 0);
+    ASSERT_EQ(a.triangle, b.triangle);
+    ASSERT_EQ(a.depth, b.depth);
+    for (int i = 0; i < a.num_pixels(); ++i) {
+      if (!a.Covered(i)) continue;
+      ASSERT_EQ(a.Barycentric(i), b.Barycentric(i)) << i;
+      ASSERT_EQ(a.Normal(i), b.Normal(i)) << i;
+    }
+  };
+  // A sphere of small triangles, front and back drawn or the back culled.
+  const Camera camera = Camera::ForImage(128, 96, 300.0);
+  const TestMesh sphere = MakeSphere({5, -3, 400}, 60, 24, 48);
+  for (bool cull : {false, true}) {
+    SCOPED_TRACE(cull);
+    expect_same(sphere.vertices, sphere.triangles, sphere.normals, camera, cull);
+  }
+  // Mixed sizes, vertices on and off pixel centres; both orientations.
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<double> narrow(1.5, 6.0), wide(9.0, 20.0);
+  std::vector<double> xs = {1.0}, ys = {1.0};
+  while (xs.back() < 55) xs.push_back(xs.back() + (xs.size() % 2 ? narrow(rng) : wide(rng)));
+  while (ys.back() < 55) ys.push_back(ys.back() + (ys.size() % 2 ? narrow(rng) : wide(rng)));
+  MixedGrid grid = MakeMixedGrid(rng, xs, ys);
+  const auto [small, large] = CountSmallAndLarge(grid);
+  ASSERT_GT(small, 10);
+  ASSERT_GT(large, 10);
+  const Eigen::Matrix3Xd normals =
+      Eigen::Matrix3Xd::Zero(3, grid.vertices.cols()).colwise() + Eigen::Vector3d(0, 0, -1);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(64), false);
+  for (Eigen::Vector3i& tri : grid.triangles) std::swap(tri[1], tri[2]);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(64), false);
+}
+
 // Ray / box intersection (slab method) in the cube's frame; returns the entry distance along d.
 bool HitBox(const Eigen::Vector3d& d, const Eigen::Matrix3d& rotation,
             const Eigen::Vector3d& centre, double h, double& t_entry) {
@@ -500,6 +630,11 @@ TEST(RasterizerTest, RejectsInvalidInput) {
   RasterOptions bad;
   bad.near_plane = 0.0;
   EXPECT_THROW(Rasterizer{bad}, Error);
+  for (int pixels : {-1, RasterOptions::kMaxSmallTrianglePixels + 1}) {
+    RasterOptions beyond_float;
+    beyond_float.small_triangle_pixels = pixels;
+    EXPECT_THROW(Rasterizer{beyond_float}, Error) << pixels;
+  }
   const Camera camera = Camera::ForImage(32, 32, 100.0);
   TestMesh mesh = MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 1);
   mesh.triangles.emplace_back(0, 1, 99);

@@ -18,6 +18,12 @@ struct RasterOptions {
   bool cull_back_faces = false;
   // Interpolate vertex normals into Frame::normal (needs vertex normals in the mesh).
   bool compute_normals = true;
+  // Triangles whose projected bounding box spans less than this many pixels each way take a lean
+  // set-up with edge functions exact in float, larger ones exact int64 edge functions; both follow
+  // the same rules and give the same coverage. Only tests change it (0: every triangle takes the
+  // int64 path).
+  int small_triangle_pixels = kMaxSmallTrianglePixels;
+  static constexpr int kMaxSmallTrianglePixels = 8;  // float exactness bound, see rasterizer.cc
 
   // Throws morphfit::Error for an invalid option.
   void Check() const;
@@ -54,15 +60,26 @@ class Rasterizer {
   void Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
 
  private:
-  // A vertex projected to fixed-point pixel coordinates (1/256 pixel).
+  // A vertex projected to fixed-point pixel coordinates (1/256 pixel; the guard band bounds them
+  // by 2^29).
   struct ScreenVertex {
-    int64_t x = 0;
-    int64_t y = 0;
-    double inverse_depth = 0.0;
-    bool needs_clipping = false;  // behind the near plane or beyond the guard band
+    int32_t x = 0;
+    int32_t y = 0;
+    float inverse_depth = 0.0F;
+    int32_t needs_clipping = 0;  // behind the near plane or beyond the guard band
+  };
+  // The pixel centres of a triangle's bounding box, clipped to the image.
+  struct PixelBox {
+    int x0, x1, y0, y1;
   };
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                         int32_t triangle_id, Frame& frame);
+                         int32_t triangle_id, bool cull_back_faces, Frame& frame);
+  void RasterizeSmallTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                              const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
+                              Frame& frame);
+  void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                              const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
+                              Frame& frame);
   void ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
                         const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
                         Frame& frame);
@@ -76,11 +93,9 @@ class Rasterizer {
                                    int x, int y);
 
   RasterOptions options_;
-  std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
-  int drawn_min_y_ = 0;               // rows any triangle touched, for the resolve pass
-  int drawn_max_y_ = -1;
-  std::vector<int> drawn_min_x_;  // per row, the columns any triangle's bounding box touched
-  std::vector<int> drawn_max_x_;
+  std::vector<ScreenVertex> screen_;   // projected vertices of the current mesh
+  int32_t small_limit_ = 0;            // small_triangle_pixels in fixed point
+  PixelBox drawn_ = {0, -1, 0, -1};    // union of the drawn triangles' boxes, for the resolve pass
   std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
   std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
   uint32_t generation_ = 0;
