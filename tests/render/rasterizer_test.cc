@@ -1,9 +1,11 @@
 #include "morphfit/render/rasterizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -329,39 +331,53 @@ MixedGrid MakeMixedGrid(std::mt19937& rng, const std::vector<double>& xs,
   return grid;
 }
 
-// Triangles whose projected box spans less than the small-triangle limit each way, and the others.
-std::pair<int, int> CountSmallAndLarge(const MixedGrid& grid) {
-  int small = 0, large = 0;
+// Coordinates from `start` on, cell sizes following `pattern` (n: narrow, 1.5 to 6 pixels, m:
+// medium, 9 to 20, w: wide, 66 to 80) until past `end`.
+std::vector<double> MixedCoordinates(std::mt19937& rng, double start, double end,
+                                     const std::string& pattern) {
+  std::uniform_real_distribution<double> narrow(1.5, 6.0), medium(9.0, 20.0), wide(66.0, 80.0);
+  std::vector<double> coordinates = {start};
+  for (size_t i = 0; coordinates.back() < end; ++i) {
+    const char kind = pattern[i % pattern.size()];
+    coordinates.push_back(coordinates.back() + (kind == 'n'   ? narrow(rng)
+                                                : kind == 'm' ? medium(rng)
+                                                              : wide(rng)));
+  }
+  return coordinates;
+}
+
+// Triangles by the set-up their projected box selects: spanning less than the small limit each
+// way, less than the medium one, or more.
+std::array<int, 3> CountBySetUp(const MixedGrid& grid) {
+  std::array<int, 3> counts = {0, 0, 0};
   for (const Eigen::Vector3i& tri : grid.triangles) {
     Eigen::Vector2d lo(1e9, 1e9), hi(-1e9, -1e9);
     for (int k = 0; k < 3; ++k) {
       lo = lo.cwiseMin(grid.vertices.col(tri[k]).head<2>());
       hi = hi.cwiseMax(grid.vertices.col(tri[k]).head<2>());
     }
-    const bool is_small = ((hi - lo).array() < RasterOptions::kMaxSmallTrianglePixels).all();
-    ++(is_small ? small : large);
+    const double span = (hi - lo).maxCoeff();
+    ++counts[span < RasterOptions::kMaxSmallTrianglePixels    ? 0
+             : span < RasterOptions::kMaxMediumTrianglePixels ? 1
+                                                              : 2];
   }
-  return {small, large};
+  return counts;
 }
 
-// Small triangles take a float set-up, larger ones exact int64: across the boundary between the
-// two, pixels on shared edges and vertices are still drawn exactly once.
-TEST(RasterizerTest, SmallAndLargeTrianglesTogetherAreWatertight) {
-  constexpr int kSize = 64;
+// Small triangles take a float set-up, medium ones int32, large ones int64: across the boundaries
+// between them, pixels on shared edges and vertices are still drawn exactly once.
+TEST(RasterizerTest, TrianglesOfAllSizesTogetherAreWatertight) {
+  constexpr int kSize = 160;
   const Camera camera = UnitCamera(kSize);
   std::mt19937 rng(5);
-  std::uniform_real_distribution<double> narrow(1.5, 6.0), wide(9.0, 20.0);
-  for (int trial = 0; trial < 20; ++trial) {
-    std::vector<double> xs = {2.0}, ys = {2.0};
-    // Two narrow columns (rows) for each wide one.
-    while (xs.back() < 50) xs.push_back(xs.back() + (xs.size() % 3 ? narrow(rng) : wide(rng)));
-    while (ys.back() < 50) ys.push_back(ys.back() + (ys.size() % 3 ? narrow(rng) : wide(rng)));
+  for (int trial = 0; trial < 6; ++trial) {
+    const std::vector<double> xs = MixedCoordinates(rng, 2.0, 140.0, "nnmnnwnnmn");
+    const std::vector<double> ys = MixedCoordinates(rng, 2.0, 140.0, "nmnnwnnmnn");
     const MixedGrid grid = MakeMixedGrid(rng, xs, ys);
-    const auto [small, large] = CountSmallAndLarge(grid);
-    ASSERT_GT(small, 10);
-    ASSERT_GT(large, 10);
+    const std::array<int, 3> counts = CountBySetUp(grid);
+    for (int count : counts) ASSERT_GT(count, 10);
     const std::vector<int> hits = CountHits(grid.vertices, grid.triangles, camera);
-    // Inside the outline, one pixel away from it (its vertices are not jittered).
+    // Inside the outline, whose vertices are not jittered.
     const double right = xs.back(), bottom = ys.back();
     for (int y = 0; y < kSize; ++y) {
       for (int x = 0; x < kSize; ++x) {
@@ -376,48 +392,55 @@ TEST(RasterizerTest, SmallAndLargeTrianglesTogetherAreWatertight) {
   }
 }
 
-// Both paths give the same frame, bit for bit, when each takes every triangle.
-TEST(RasterizerTest, SmallTrianglePathMatchesTheGeneralOne) {
+// Every set-up gives the same frame, bit for bit, whichever triangles it takes.
+TEST(RasterizerTest, LeanSetUpsMatchTheGeneralOne) {
   auto expect_same = [](const Eigen::Matrix3Xd& vertices,
                         const std::vector<Eigen::Vector3i>& triangles,
                         const Eigen::Matrix3Xd& normals, const Camera& camera, bool cull) {
-    RasterOptions lean, general;
-    lean.cull_back_faces = general.cull_back_faces = cull;
-    general.small_triangle_pixels = 0;
-    Frame a, b;
-    Rasterizer(lean).Render({&vertices, &triangles, &normals}, camera, a);
-    Rasterizer(general).Render({&vertices, &triangles, &normals}, camera, b);
-    ASSERT_GT(a.CountCovered(), 0);
-    ASSERT_EQ(a.triangle, b.triangle);
-    ASSERT_EQ(a.depth, b.depth);
-    for (int i = 0; i < a.num_pixels(); ++i) {
-      if (!a.Covered(i)) continue;
-      ASSERT_EQ(a.Barycentric(i), b.Barycentric(i)) << i;
-      ASSERT_EQ(a.Normal(i), b.Normal(i)) << i;
+    RasterOptions general;
+    general.cull_back_faces = cull;
+    general.small_triangle_pixels = general.medium_triangle_pixels = 0;
+    Frame reference;
+    Rasterizer(general).Render({&vertices, &triangles, &normals}, camera, reference);
+    ASSERT_GT(reference.CountCovered(), 0);
+    for (const auto& [small, medium] : std::vector<std::pair<int, int>>{
+             {RasterOptions::kMaxSmallTrianglePixels, RasterOptions::kMaxMediumTrianglePixels},
+             {0, RasterOptions::kMaxMediumTrianglePixels},
+             {RasterOptions::kMaxSmallTrianglePixels, 0}}) {
+      SCOPED_TRACE(std::to_string(small) + " " + std::to_string(medium));
+      RasterOptions lean = general;
+      lean.small_triangle_pixels = small;
+      lean.medium_triangle_pixels = medium;
+      Frame frame;
+      Rasterizer(lean).Render({&vertices, &triangles, &normals}, camera, frame);
+      ASSERT_EQ(frame.triangle, reference.triangle);
+      ASSERT_EQ(frame.depth, reference.depth);
+      for (int i = 0; i < frame.num_pixels(); ++i) {
+        if (!frame.Covered(i)) continue;
+        ASSERT_EQ(frame.Barycentric(i), reference.Barycentric(i)) << i;
+        ASSERT_EQ(frame.Normal(i), reference.Normal(i)) << i;
+      }
     }
   };
-  // A sphere of small triangles, front and back drawn or the back culled.
+  // Spheres of small and of medium triangles, front and back drawn or the back culled.
   const Camera camera = Camera::ForImage(128, 96, 300.0);
-  const TestMesh sphere = MakeSphere({5, -3, 400}, 60, 24, 48);
-  for (bool cull : {false, true}) {
-    SCOPED_TRACE(cull);
-    expect_same(sphere.vertices, sphere.triangles, sphere.normals, camera, cull);
+  for (int rings : {24, 6}) {
+    const TestMesh sphere = MakeSphere({5, -3, 400}, 60, rings, 2 * rings);
+    for (bool cull : {false, true}) {
+      SCOPED_TRACE(std::to_string(rings) + (cull ? " culled" : ""));
+      expect_same(sphere.vertices, sphere.triangles, sphere.normals, camera, cull);
+    }
   }
-  // Mixed sizes, vertices on and off pixel centres; both orientations.
+  // All sizes, vertices on and off pixel centres; both orientations.
   std::mt19937 rng(9);
-  std::uniform_real_distribution<double> narrow(1.5, 6.0), wide(9.0, 20.0);
-  std::vector<double> xs = {1.0}, ys = {1.0};
-  while (xs.back() < 55) xs.push_back(xs.back() + (xs.size() % 2 ? narrow(rng) : wide(rng)));
-  while (ys.back() < 55) ys.push_back(ys.back() + (ys.size() % 2 ? narrow(rng) : wide(rng)));
-  MixedGrid grid = MakeMixedGrid(rng, xs, ys);
-  const auto [small, large] = CountSmallAndLarge(grid);
-  ASSERT_GT(small, 10);
-  ASSERT_GT(large, 10);
+  MixedGrid grid = MakeMixedGrid(rng, MixedCoordinates(rng, 1.0, 140.0, "nmnnwnm"),
+                                 MixedCoordinates(rng, 1.0, 140.0, "nnmwnmn"));
+  for (int count : CountBySetUp(grid)) ASSERT_GT(count, 10);
   const Eigen::Matrix3Xd normals =
       Eigen::Matrix3Xd::Zero(3, grid.vertices.cols()).colwise() + Eigen::Vector3d(0, 0, -1);
-  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(64), false);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(160), false);
   for (Eigen::Vector3i& tri : grid.triangles) std::swap(tri[1], tri[2]);
-  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(64), false);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(160), false);
 }
 
 // Ray / box intersection (slab method) in the cube's frame; returns the entry distance along d.
@@ -634,6 +657,11 @@ TEST(RasterizerTest, RejectsInvalidInput) {
     RasterOptions beyond_float;
     beyond_float.small_triangle_pixels = pixels;
     EXPECT_THROW(Rasterizer{beyond_float}, Error) << pixels;
+  }
+  for (int pixels : {-1, RasterOptions::kMaxMediumTrianglePixels + 1}) {
+    RasterOptions beyond_int32;
+    beyond_int32.medium_triangle_pixels = pixels;
+    EXPECT_THROW(Rasterizer{beyond_int32}, Error) << pixels;
   }
   const Camera camera = Camera::ForImage(32, 32, 100.0);
   TestMesh mesh = MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 1);

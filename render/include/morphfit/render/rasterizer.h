@@ -18,12 +18,14 @@ struct RasterOptions {
   bool cull_back_faces = false;
   // Interpolate vertex normals into Frame::normal (needs vertex normals in the mesh).
   bool compute_normals = true;
-  // Triangles whose projected bounding box spans less than this many pixels each way take a lean
-  // set-up with edge functions exact in float, larger ones exact int64 edge functions; both follow
-  // the same rules and give the same coverage. Only tests change it (0: every triangle takes the
-  // int64 path).
+  // Triangles whose projected bounding box spans less than small_triangle_pixels each way take a
+  // lean set-up with edge functions exact in float, then those under medium_triangle_pixels one
+  // with edge functions exact in int32, the others exact int64 edge functions. All follow the same
+  // rules and give the same frame; only tests change these (0 turns a path off).
   int small_triangle_pixels = kMaxSmallTrianglePixels;
-  static constexpr int kMaxSmallTrianglePixels = 8;  // float exactness bound, see rasterizer.cc
+  int medium_triangle_pixels = kMaxMediumTrianglePixels;
+  static constexpr int kMaxSmallTrianglePixels = 8;    // float exactness bound, see rasterizer.cc
+  static constexpr int kMaxMediumTrianglePixels = 64;  // int32 bound
 
   // Throws morphfit::Error for an invalid option.
   void Check() const;
@@ -74,9 +76,6 @@ class Rasterizer {
   };
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                          int32_t triangle_id, bool cull_back_faces, Frame& frame);
-  void RasterizeSmallTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                              const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
-                              Frame& frame);
   void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                               const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
                               Frame& frame);
@@ -85,9 +84,9 @@ class Rasterizer {
                         Frame& frame);
   void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
   // Per visible triangle, the resolve pass's terms in float relative to one of its pixels (see
-  // Resolve): 24 floats, so that the terms of four triangles transpose into SSE lanes.
+  // Resolve): 20 floats, so that the terms of four triangles transpose into SSE lanes.
   struct alignas(16) ResolveSetup {
-    float terms[24];
+    float terms[20];
   };
   const ResolveSetup& SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t,
                                    int x, int y);
@@ -95,6 +94,7 @@ class Rasterizer {
   RasterOptions options_;
   std::vector<ScreenVertex> screen_;   // projected vertices of the current mesh
   int32_t small_limit_ = 0;            // small_triangle_pixels in fixed point
+  int32_t medium_limit_ = 0;           // medium_triangle_pixels in fixed point
   PixelBox drawn_ = {0, -1, 0, -1};    // union of the drawn triangles' boxes, for the resolve pass
   std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
   std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
