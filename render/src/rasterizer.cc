@@ -403,6 +403,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     }
     RasterizeTriangle(a, b, c, t, options_.cull_back_faces, frame);
   }
+  frame.drawn = drawn_;
   Resolve(mesh, camera, frame);
 }
 

@@ -637,6 +637,29 @@ TEST(RasterizerTest, ReusedFrameKeepsItsBuffersAndGivesTheSameResult) {
   EXPECT_EQ(frame.triangle, first_ids);
 }
 
+// Reset clears only the box the last rendering drew: after a large mesh, a small one elsewhere,
+// and a reset, the frame holds exactly what a fresh one would.
+TEST(RasterizerTest, ReusedFrameKeepsNothingOfThePreviousRendering) {
+  const Camera camera = Camera::ForImage(96, 80, 300.0);
+  const TestMesh large = MakeSphere({0, 0, 300}, 60, 16, 32);
+  const TestMesh small = MakeSphere({-40, 30, 300}, 6, 8, 16);
+  Rasterizer rasterizer;
+  Frame reused, fresh;
+  rasterizer.Render(large.View(), camera, reused);
+  ASSERT_GT(reused.CountCovered(), reused.num_pixels() / 2);
+  rasterizer.Render(small.View(), camera, reused);
+  Rasterizer().Render(small.View(), camera, fresh);
+  ASSERT_GT(fresh.CountCovered(), 0);
+  EXPECT_EQ(reused.triangle, fresh.triangle);
+  EXPECT_EQ(reused.depth, fresh.depth);
+  EXPECT_EQ(reused.drawn.x0, fresh.drawn.x0);
+  EXPECT_EQ(reused.drawn.y1, fresh.drawn.y1);
+  reused.Reset(camera.width, camera.height, true);
+  EXPECT_EQ(reused.CountCovered(), 0);
+  EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
+  EXPECT_GT(reused.drawn.x0, reused.drawn.x1);
+}
+
 TEST(RasterizerTest, NormalsAreOptional) {
   const Camera camera = Camera::ForImage(32, 32, 100.0);
   TestMesh plane = MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 1);

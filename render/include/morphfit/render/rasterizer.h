@@ -71,9 +71,7 @@ class Rasterizer {
     int32_t needs_clipping = 0;  // behind the near plane or beyond the guard band
   };
   // The pixel centres of a triangle's bounding box, clipped to the image.
-  struct PixelBox {
-    int x0, x1, y0, y1;
-  };
+  using PixelBox = Frame::Box;
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                          int32_t triangle_id, bool cull_back_faces, Frame& frame);
   void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
