@@ -389,7 +389,10 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   const int num_triangles = static_cast<int>(triangles.size());
   for (int t = 0; t < num_triangles; ++t) {
     const Eigen::Vector3i& tri = triangles[t];
-    if ((tri.array() < 0).any() || (tri.array() >= num_vertices).any()) {
+    // One unsigned comparison per corner catches negative indices too.
+    const auto count = static_cast<uint32_t>(num_vertices);
+    if (static_cast<uint32_t>(tri[0]) >= count || static_cast<uint32_t>(tri[1]) >= count ||
+        static_cast<uint32_t>(tri[2]) >= count) {
       throw Error("rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0.." +
                   std::to_string(num_vertices - 1));
     }
