@@ -163,32 +163,42 @@ void WalkBlocks(BlockWalk& walk, int rows, int blocks, int width, int32_t triang
                        : _mm_add_epi32(v, step);
   };
   const __m128i id = _mm_set1_epi32(triangle_id), minus_one = _mm_set1_epi32(-1);
-  for (int y = 0; y < rows; ++y) {
+  auto block = [&](__m128i v0, __m128i v1, __m128i v2, __m128 iz, float* depth, int32_t* ids) {
+    // Inside where no edge function is negative (sign bits, in int32 and float alike).
+    const __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
+    const __m128 old = _mm_loadu_ps(depth);
+    const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
+    if (_mm_movemask_epi8(take) != 0) {
+      const __m128 take_ps = _mm_castsi128_ps(take);
+      _mm_storeu_ps(depth, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
+      __m128i* id_ptr = reinterpret_cast<__m128i*>(ids);
+      const __m128i old_ids = _mm_loadu_si128(id_ptr);
+      _mm_storeu_si128(id_ptr,
+                       _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
+    }
+  };
+  auto next_row = [&] {
+    for (int e = 0; e < 3; ++e) walk.row[e] = add(walk.row[e], walk.down[e]);
+    walk.iz_row = _mm_add_ps(walk.iz_row, walk.iz_down);
+    depth_row += width;
+    id_row += width;
+  };
+  if (blocks == 1) {  // most triangles at small image sizes
+    for (int y = 0; y < rows; ++y, next_row()) {
+      block(walk.row[0], walk.row[1], walk.row[2], walk.iz_row, depth_row, id_row);
+    }
+    return;
+  }
+  for (int y = 0; y < rows; ++y, next_row()) {
     __m128i v0 = walk.row[0], v1 = walk.row[1], v2 = walk.row[2];
     __m128 iz = walk.iz_row;
     for (int k = 0; k < 4 * blocks; k += 4) {
-      // Inside where no edge function is negative (sign bits, in int32 and float alike).
-      const __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
-      const __m128 old = _mm_loadu_ps(depth_row + k);
-      const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-      if (_mm_movemask_epi8(take) != 0) {
-        const __m128 take_ps = _mm_castsi128_ps(take);
-        _mm_storeu_ps(depth_row + k,
-                      _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
-        __m128i* id_ptr = reinterpret_cast<__m128i*>(id_row + k);
-        const __m128i old_ids = _mm_loadu_si128(id_ptr);
-        _mm_storeu_si128(id_ptr,
-                         _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
-      }
+      block(v0, v1, v2, iz, depth_row + k, id_row + k);
       v0 = add(v0, walk.right[0]);
       v1 = add(v1, walk.right[1]);
       v2 = add(v2, walk.right[2]);
       iz = _mm_add_ps(iz, walk.iz_right);
     }
-    for (int e = 0; e < 3; ++e) walk.row[e] = add(walk.row[e], walk.down[e]);
-    walk.iz_row = _mm_add_ps(walk.iz_row, walk.iz_down);
-    depth_row += width;
-    id_row += width;
   }
 }
 
