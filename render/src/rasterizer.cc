@@ -153,6 +153,18 @@ struct BlockWalk {
   __m128 iz_row, iz_right, iz_down;
 };
 
+// Four pixels' z-test: where `inside` and nearer (larger inverse depth), writes iz and the id.
+inline void DepthTest(__m128i inside, __m128 iz, __m128i id, float* depth, int32_t* ids) {
+  const __m128 old = _mm_loadu_ps(depth);
+  const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
+  if (_mm_movemask_epi8(take) == 0) return;
+  const __m128 take_ps = _mm_castsi128_ps(take);
+  _mm_storeu_ps(depth, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
+  __m128i* id_ptr = reinterpret_cast<__m128i*>(ids);
+  const __m128i old_ids = _mm_loadu_si128(id_ptr);
+  _mm_storeu_si128(id_ptr, _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
+}
+
 // Z-tests and writes the pixels inside all three edges, `blocks` blocks of `rows` rows from
 // `depth_row` / `id_row`.
 template <bool kFloatEdges>
@@ -165,17 +177,8 @@ void WalkBlocks(BlockWalk& walk, int rows, int blocks, int width, int32_t triang
   const __m128i id = _mm_set1_epi32(triangle_id), minus_one = _mm_set1_epi32(-1);
   auto block = [&](__m128i v0, __m128i v1, __m128i v2, __m128 iz, float* depth, int32_t* ids) {
     // Inside where no edge function is negative (sign bits, in int32 and float alike).
-    const __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
-    const __m128 old = _mm_loadu_ps(depth);
-    const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-    if (_mm_movemask_epi8(take) != 0) {
-      const __m128 take_ps = _mm_castsi128_ps(take);
-      _mm_storeu_ps(depth, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
-      __m128i* id_ptr = reinterpret_cast<__m128i*>(ids);
-      const __m128i old_ids = _mm_loadu_si128(id_ptr);
-      _mm_storeu_si128(id_ptr,
-                       _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
-    }
+    DepthTest(_mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one), iz, id, depth,
+              ids);
   };
   auto next_row = [&] {
     for (int e = 0; e < 3; ++e) walk.row[e] = add(walk.row[e], walk.down[e]);
@@ -551,16 +554,7 @@ void Rasterizer::RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVerte
       for (int b = 0; b < blocks; ++b) {
         __m128i inside = _mm_cmpgt_epi32(_mm_or_si128(_mm_or_si128(v0, v1), v2), minus_one);
         if (b == blocks - 1) inside = _mm_and_si128(inside, last_mask);
-        const __m128 old = _mm_loadu_ps(depth_row);
-        const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-        if (_mm_movemask_epi8(take) != 0) {
-          const __m128 take_ps = _mm_castsi128_ps(take);
-          _mm_storeu_ps(depth_row, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
-          __m128i* id_ptr = reinterpret_cast<__m128i*>(id_row);
-          const __m128i old_ids = _mm_loadu_si128(id_ptr);
-          _mm_storeu_si128(id_ptr,
-                           _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
-        }
+        DepthTest(inside, iz, id, depth_row, id_row);
         v0 = _mm_add_epi32(v0, block0);
         v1 = _mm_add_epi32(v1, block1);
         v2 = _mm_add_epi32(v2, block2);
