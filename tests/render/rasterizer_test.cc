@@ -1,9 +1,11 @@
 #include "morphfit/render/rasterizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -290,6 +292,157 @@ TEST(RasterizerTest, JitteredGridIsWatertight) {
   }
 }
 
+// A grid whose columns and rows alternate between narrow and wide, so that triangles below the
+// small-triangle limit (RasterOptions::small_triangle_pixels) share edges with triangles above it;
+// inner vertices are on pixel centres or jittered on the 1/256 grid.
+struct MixedGrid {
+  Eigen::Matrix3Xd vertices;
+  std::vector<Eigen::Vector3i> triangles;
+};
+MixedGrid MakeMixedGrid(std::mt19937& rng, const std::vector<double>& xs,
+                        const std::vector<double>& ys) {
+  std::uniform_int_distribution<int> jitter(-200, 200);
+  std::bernoulli_distribution on_centre(0.3);
+  const int nx = static_cast<int>(xs.size()), ny = static_cast<int>(ys.size());
+  MixedGrid grid;
+  grid.vertices.resize(3, nx * ny);
+  for (int j = 0; j < ny; ++j) {
+    for (int i = 0; i < nx; ++i) {
+      Eigen::Vector2d p(xs[i], ys[j]);
+      if (i > 0 && j > 0 && i + 1 < nx && j + 1 < ny) {
+        p = on_centre(rng) ? Eigen::Vector2d(p.array().round())
+                           : Eigen::Vector2d(p + Eigen::Vector2d(jitter(rng), jitter(rng)) / 256.0);
+      }
+      grid.vertices.col(j * nx + i) << p.x(), p.y(), 100.0;
+    }
+  }
+  for (int j = 0; j + 1 < ny; ++j) {
+    for (int i = 0; i + 1 < nx; ++i) {
+      const int a = j * nx + i;
+      if ((i + j) % 2 == 0) {
+        grid.triangles.emplace_back(a, a + 1, a + nx + 1);
+        grid.triangles.emplace_back(a, a + nx + 1, a + nx);
+      } else {
+        grid.triangles.emplace_back(a, a + 1, a + nx);
+        grid.triangles.emplace_back(a + 1, a + nx + 1, a + nx);
+      }
+    }
+  }
+  return grid;
+}
+
+// Coordinates from `start` on, cell sizes following `pattern` (n: narrow, 1.5 to 6 pixels, m:
+// medium, 9 to 20, w: wide, 66 to 80) until past `end`.
+std::vector<double> MixedCoordinates(std::mt19937& rng, double start, double end,
+                                     const std::string& pattern) {
+  std::uniform_real_distribution<double> narrow(1.5, 6.0), medium(9.0, 20.0), wide(66.0, 80.0);
+  std::vector<double> coordinates = {start};
+  for (size_t i = 0; coordinates.back() < end; ++i) {
+    const char kind = pattern[i % pattern.size()];
+    coordinates.push_back(coordinates.back() + (kind == 'n'   ? narrow(rng)
+                                                : kind == 'm' ? medium(rng)
+                                                              : wide(rng)));
+  }
+  return coordinates;
+}
+
+// Triangles by the set-up their projected box selects: spanning less than the small limit each
+// way, less than the medium one, or more.
+std::array<int, 3> CountBySetUp(const MixedGrid& grid) {
+  std::array<int, 3> counts = {0, 0, 0};
+  for (const Eigen::Vector3i& tri : grid.triangles) {
+    Eigen::Vector2d lo(1e9, 1e9), hi(-1e9, -1e9);
+    for (int k = 0; k < 3; ++k) {
+      lo = lo.cwiseMin(grid.vertices.col(tri[k]).head<2>());
+      hi = hi.cwiseMax(grid.vertices.col(tri[k]).head<2>());
+    }
+    const double span = (hi - lo).maxCoeff();
+    ++counts[span < RasterOptions::kMaxSmallTrianglePixels    ? 0
+             : span < RasterOptions::kMaxMediumTrianglePixels ? 1
+                                                              : 2];
+  }
+  return counts;
+}
+
+// Small triangles take a float set-up, medium ones int32, large ones int64: across the boundaries
+// between them, pixels on shared edges and vertices are still drawn exactly once.
+TEST(RasterizerTest, TrianglesOfAllSizesTogetherAreWatertight) {
+  constexpr int kSize = 160;
+  const Camera camera = UnitCamera(kSize);
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 6; ++trial) {
+    const std::vector<double> xs = MixedCoordinates(rng, 2.0, 140.0, "nnmnnwnnmn");
+    const std::vector<double> ys = MixedCoordinates(rng, 2.0, 140.0, "nmnnwnnmnn");
+    const MixedGrid grid = MakeMixedGrid(rng, xs, ys);
+    const std::array<int, 3> counts = CountBySetUp(grid);
+    for (int count : counts) ASSERT_GT(count, 10);
+    const std::vector<int> hits = CountHits(grid.vertices, grid.triangles, camera);
+    // Inside the outline, whose vertices are not jittered.
+    const double right = xs.back(), bottom = ys.back();
+    for (int y = 0; y < kSize; ++y) {
+      for (int x = 0; x < kSize; ++x) {
+        const int count = hits[y * kSize + x];
+        if (x > 2 && x < right && y > 2 && y < bottom) {
+          ASSERT_EQ(count, 1) << x << ", " << y << " in trial " << trial;
+        } else {
+          ASSERT_LE(count, 1) << x << ", " << y << " in trial " << trial;
+        }
+      }
+    }
+  }
+}
+
+// Every set-up gives the same frame, bit for bit, whichever triangles it takes.
+TEST(RasterizerTest, LeanSetUpsMatchTheGeneralOne) {
+  auto expect_same = [](const Eigen::Matrix3Xd& vertices,
+                        const std::vector<Eigen::Vector3i>& triangles,
+                        const Eigen::Matrix3Xd& normals, const Camera& camera, bool cull) {
+    RasterOptions general;
+    general.cull_back_faces = cull;
+    general.small_triangle_pixels = general.medium_triangle_pixels = 0;
+    Frame reference;
+    Rasterizer(general).Render({&vertices, &triangles, &normals}, camera, reference);
+    ASSERT_GT(reference.CountCovered(), 0);
+    for (const auto& [small, medium] : std::vector<std::pair<int, int>>{
+             {RasterOptions::kMaxSmallTrianglePixels, RasterOptions::kMaxMediumTrianglePixels},
+             {0, RasterOptions::kMaxMediumTrianglePixels},
+             {RasterOptions::kMaxSmallTrianglePixels, 0}}) {
+      SCOPED_TRACE(std::to_string(small) + " " + std::to_string(medium));
+      RasterOptions lean = general;
+      lean.small_triangle_pixels = small;
+      lean.medium_triangle_pixels = medium;
+      Frame frame;
+      Rasterizer(lean).Render({&vertices, &triangles, &normals}, camera, frame);
+      ASSERT_EQ(frame.triangle, reference.triangle);
+      ASSERT_EQ(frame.depth, reference.depth);
+      for (int i = 0; i < frame.num_pixels(); ++i) {
+        if (!frame.Covered(i)) continue;
+        ASSERT_EQ(frame.Barycentric(i), reference.Barycentric(i)) << i;
+        ASSERT_EQ(frame.Normal(i), reference.Normal(i)) << i;
+      }
+    }
+  };
+  // Spheres of small and of medium triangles, front and back drawn or the back culled.
+  const Camera camera = Camera::ForImage(128, 96, 300.0);
+  for (int rings : {24, 6}) {
+    const TestMesh sphere = MakeSphere({5, -3, 400}, 60, rings, 2 * rings);
+    for (bool cull : {false, true}) {
+      SCOPED_TRACE(std::to_string(rings) + (cull ? " culled" : ""));
+      expect_same(sphere.vertices, sphere.triangles, sphere.normals, camera, cull);
+    }
+  }
+  // All sizes, vertices on and off pixel centres; both orientations.
+  std::mt19937 rng(9);
+  MixedGrid grid = MakeMixedGrid(rng, MixedCoordinates(rng, 1.0, 140.0, "nmnnwnm"),
+                                 MixedCoordinates(rng, 1.0, 140.0, "nnmwnmn"));
+  for (int count : CountBySetUp(grid)) ASSERT_GT(count, 10);
+  const Eigen::Matrix3Xd normals =
+      Eigen::Matrix3Xd::Zero(3, grid.vertices.cols()).colwise() + Eigen::Vector3d(0, 0, -1);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(160), false);
+  for (Eigen::Vector3i& tri : grid.triangles) std::swap(tri[1], tri[2]);
+  expect_same(grid.vertices, grid.triangles, normals, UnitCamera(160), false);
+}
+
 // Ray / box intersection (slab method) in the cube's frame; returns the entry distance along d.
 bool HitBox(const Eigen::Vector3d& d, const Eigen::Matrix3d& rotation,
             const Eigen::Vector3d& centre, double h, double& t_entry) {
@@ -484,6 +637,29 @@ TEST(RasterizerTest, ReusedFrameKeepsItsBuffersAndGivesTheSameResult) {
   EXPECT_EQ(frame.triangle, first_ids);
 }
 
+// Reset clears only the box the last rendering drew: after a large mesh, a small one elsewhere,
+// and a reset, the frame holds exactly what a fresh one would.
+TEST(RasterizerTest, ReusedFrameKeepsNothingOfThePreviousRendering) {
+  const Camera camera = Camera::ForImage(96, 80, 300.0);
+  const TestMesh large = MakeSphere({0, 0, 300}, 60, 16, 32);
+  const TestMesh small = MakeSphere({-40, 30, 300}, 6, 8, 16);
+  Rasterizer rasterizer;
+  Frame reused, fresh;
+  rasterizer.Render(large.View(), camera, reused);
+  ASSERT_GT(reused.CountCovered(), reused.num_pixels() / 2);
+  rasterizer.Render(small.View(), camera, reused);
+  Rasterizer().Render(small.View(), camera, fresh);
+  ASSERT_GT(fresh.CountCovered(), 0);
+  EXPECT_EQ(reused.triangle, fresh.triangle);
+  EXPECT_EQ(reused.depth, fresh.depth);
+  EXPECT_EQ(reused.drawn.x0, fresh.drawn.x0);
+  EXPECT_EQ(reused.drawn.y1, fresh.drawn.y1);
+  reused.Reset(camera.width, camera.height, true);
+  EXPECT_EQ(reused.CountCovered(), 0);
+  EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
+  EXPECT_GT(reused.drawn.x0, reused.drawn.x1);
+}
+
 TEST(RasterizerTest, NormalsAreOptional) {
   const Camera camera = Camera::ForImage(32, 32, 100.0);
   TestMesh plane = MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 1);
@@ -500,6 +676,16 @@ TEST(RasterizerTest, RejectsInvalidInput) {
   RasterOptions bad;
   bad.near_plane = 0.0;
   EXPECT_THROW(Rasterizer{bad}, Error);
+  for (int pixels : {-1, RasterOptions::kMaxSmallTrianglePixels + 1}) {
+    RasterOptions beyond_float;
+    beyond_float.small_triangle_pixels = pixels;
+    EXPECT_THROW(Rasterizer{beyond_float}, Error) << pixels;
+  }
+  for (int pixels : {-1, RasterOptions::kMaxMediumTrianglePixels + 1}) {
+    RasterOptions beyond_int32;
+    beyond_int32.medium_triangle_pixels = pixels;
+    EXPECT_THROW(Rasterizer{beyond_int32}, Error) << pixels;
+  }
   const Camera camera = Camera::ForImage(32, 32, 100.0);
   TestMesh mesh = MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 1);
   mesh.triangles.emplace_back(0, 1, 99);

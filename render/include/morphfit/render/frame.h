@@ -35,6 +35,14 @@ struct Frame {
   // Unit camera-space normal (x right, y down, z forward), interpolated from vertex normals with
   // the barycentrics; planes x, y, z. Empty when the rasterization was asked for no normals.
   std::vector<float> normal[3];
+  // A box holding every pixel the last rasterization covered (outside it depth and triangle are
+  // background), so that Reset to the same size clears only that box: clearing a whole 1024 x 1024
+  // frame moves 8 MB. Code that writes coverage into depth or triangle itself must widen the box
+  // to what it wrote.
+  struct Box {
+    int x0 = 0, x1 = -1, y0 = 0, y1 = -1;  // inclusive; empty when x0 > x1
+  };
+  Box drawn;
 
   int num_pixels() const { return width * height; }
   int Index(int x, int y) const { return y * width + x; }
@@ -57,7 +65,8 @@ struct Frame {
   int CountCovered() const;
 
   // Sizes the planes for width x height (keeping capacity) and clears depth and triangle to
-  // background. Normals are sized only if `with_normals`; otherwise they are emptied.
+  // background (only inside `drawn` when the size is unchanged), leaving `drawn` empty. Normals are
+  // sized only if `with_normals`; otherwise they are emptied.
   void Reset(int width, int height, bool with_normals);
 };
 

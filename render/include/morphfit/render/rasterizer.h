@@ -18,6 +18,14 @@ struct RasterOptions {
   bool cull_back_faces = false;
   // Interpolate vertex normals into Frame::normal (needs vertex normals in the mesh).
   bool compute_normals = true;
+  // Triangles whose projected bounding box spans less than small_triangle_pixels each way take a
+  // lean set-up with edge functions exact in float, then those under medium_triangle_pixels one
+  // with edge functions exact in int32, the others exact int64 edge functions. All follow the same
+  // rules and give the same frame; only tests change these (0 turns a path off).
+  int small_triangle_pixels = kMaxSmallTrianglePixels;
+  int medium_triangle_pixels = kMaxMediumTrianglePixels;
+  static constexpr int kMaxSmallTrianglePixels = 8;    // float exactness bound, see rasterizer.cc
+  static constexpr int kMaxMediumTrianglePixels = 64;  // int32 bound
 
   // Throws morphfit::Error for an invalid option.
   void Check() const;
@@ -54,33 +62,38 @@ class Rasterizer {
   void Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
 
  private:
-  // A vertex projected to fixed-point pixel coordinates (1/256 pixel).
+  // A vertex projected to fixed-point pixel coordinates (1/256 pixel; the guard band bounds them
+  // by 2^29).
   struct ScreenVertex {
-    int64_t x = 0;
-    int64_t y = 0;
-    double inverse_depth = 0.0;
-    bool needs_clipping = false;  // behind the near plane or beyond the guard band
+    int32_t x = 0;
+    int32_t y = 0;
+    float inverse_depth = 0.0F;
+    int32_t needs_clipping = 0;  // behind the near plane or beyond the guard band
   };
+  // The pixel centres of a triangle's bounding box, clipped to the image.
+  using PixelBox = Frame::Box;
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                         int32_t triangle_id, Frame& frame);
+                         int32_t triangle_id, bool cull_back_faces, Frame& frame);
+  void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                              const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
+                              Frame& frame);
   void ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
                         const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
                         Frame& frame);
   void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
   // Per visible triangle, the resolve pass's terms in float relative to one of its pixels (see
-  // Resolve): 24 floats, so that the terms of four triangles transpose into SSE lanes.
+  // Resolve): 20 floats, so that the terms of four triangles transpose into SSE lanes.
   struct alignas(16) ResolveSetup {
-    float terms[24];
+    float terms[20];
   };
   const ResolveSetup& SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t,
                                    int x, int y);
 
   RasterOptions options_;
-  std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
-  int drawn_min_y_ = 0;               // rows any triangle touched, for the resolve pass
-  int drawn_max_y_ = -1;
-  std::vector<int> drawn_min_x_;  // per row, the columns any triangle's bounding box touched
-  std::vector<int> drawn_max_x_;
+  std::vector<ScreenVertex> screen_;   // projected vertices of the current mesh
+  int32_t small_limit_ = 0;            // small_triangle_pixels in fixed point
+  int32_t medium_limit_ = 0;           // medium_triangle_pixels in fixed point
+  PixelBox drawn_ = {0, -1, 0, -1};    // union of the drawn triangles' boxes, for the resolve pass
   std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
   std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
   uint32_t generation_ = 0;
