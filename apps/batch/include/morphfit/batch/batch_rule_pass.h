@@ -46,8 +46,8 @@ struct BatchRuleOutcome {
 //  3. `results_dir`/results.csv, whose verdict and reasons are re-read from each fit.json.
 // A kill leaves every file old or new; running the pass again finishes it. With outlier_k 0 it
 // only removes what an earlier pass with k > 0 added (normally nothing: it reads every fit.json
-// once and changes no file). Throws morphfit::Error naming a fit.json that cannot be read or lacks the
-// quality statistics.
+// once and changes no file). Throws morphfit::Error naming a fit.json that cannot be read or lacks
+// the quality statistics.
 BatchRuleOutcome ApplyBatchRule(const std::string& results_dir, const solver::QualityRule& rule,
                                 std::vector<ResultRow>& rows);
 
