@@ -212,6 +212,7 @@ std::string RunBatchRulePass(const solver::QualityRule& rule, std::vector<batch:
 
 int Merge() {
   if (FLAGS_out.empty()) throw FlagError("--merge needs --out");
+  QualityRuleOrFlagError();  // bad batch-rule flags given to --merge: exit 2 before writing
   batch::MergedRun merged = batch::MergeShards(ShardFolders(FLAGS_merge), FLAGS_out);
   // The batch rule runs here, over the whole dataset, never per shard.
   const solver::QualityRule rule = MergeBatchRule(merged.record);

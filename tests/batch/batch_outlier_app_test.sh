@@ -145,4 +145,11 @@ same_fit_json "$scratch/whole" "$scratch/merged" || fail "merged fit.json differ
 [ -z "$(outlier_rows "$scratch/merged")" ] || fail "--merge --outlier_k=0 kept outlier_k reasons"
 grep -q '"outlier_k": "0"' "$scratch/merged/run.json" || fail "merged run.json does not record k=0"
 same_fit_json "$scratch/plain" "$scratch/merged" || fail "merge with k=0 differs from a run without the rule"
+# A bad k given to --merge is a flag error (exit 2), found before anything is written.
+set +e
+"$app" --merge "${list%,}" --out "$scratch/merged_bad" --outlier_k=-1 > /dev/null 2>&1
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "--merge --outlier_k=-1: exit $code, expected 2"
+[ ! -e "$scratch/merged_bad/results.csv" ] || fail "--merge with a bad flag wrote results.csv"
 echo "PASS"
