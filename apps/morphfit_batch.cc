@@ -6,6 +6,9 @@
 //   ... --shard_index i --num_shards n                                 (one shard of many)
 //   morphfit-batch --merge OUT1,OUT2,... --out DIR                     (combine the shards)
 //
+// With --outlier_k > 0 a second pass over the finished fits rejects the batch's robust outliers
+// (batch_rule_pass.h): at the end of an unsharded run, or at --merge for a sharded one.
+//
 // Rerunning the same command resumes; see README "Building a dataset".
 
 #include <unistd.h>
@@ -23,6 +26,7 @@
 #include "app_support.h"
 #include "detect_flags.h"
 #include "fit_flags.h"
+#include "morphfit/batch/batch_rule_pass.h"
 #include "morphfit/batch/batch_runner.h"
 #include "morphfit/batch/manifest.h"
 #include "morphfit/batch/merge.h"
@@ -173,14 +177,52 @@ void PrintSummary(const std::string& markdown) {
   if (!FLAGS_quiet) std::cout << markdown << std::flush;
 }
 
+solver::QualityRule QualityRuleOrFlagError() {
+  try {
+    return apps::QualityRuleFromFlags();
+  } catch (const Error& e) {
+    throw FlagError(e.what());
+  }
+}
+
+// The batch rule of a merge: the shards' (run.json), or the flags given to --merge, which lets
+// a finished dataset be re-decided with another k without refitting.
+solver::QualityRule MergeBatchRule(batch::RunRecord& record) {
+  for (const std::string& name : batch::BatchRuleSettings()) {
+    const auto recorded = record.fit.find(name);
+    if (recorded != record.fit.end() &&
+        gflags::GetCommandLineFlagInfoOrDie(name.c_str()).is_default &&
+        gflags::SetCommandLineOption(name.c_str(), recorded->second.c_str()).empty()) {
+      throw Error("the shards' run.json records --" + name + "=" + recorded->second +
+                  ", which is not a valid value");
+    }
+    record.fit[name] = gflags::GetCommandLineFlagInfoOrDie(name.c_str()).current_value;
+  }
+  return QualityRuleOrFlagError();
+}
+
+// The second pass over a complete table (batch_rule_pass.h); returns the summary's section.
+std::string RunBatchRulePass(const solver::QualityRule& rule, std::vector<batch::ResultRow>& rows) {
+  const batch::BatchRuleOutcome outcome = batch::ApplyBatchRule(FLAGS_out, rule, rows);
+  LOG(INFO) << "batch rule: k=" << outcome.outlier_k << " over " << outcome.fits << " fits, "
+            << outcome.rejected << " rejected by it, " << outcome.rewritten
+            << " fit.json rewritten";
+  return batch::BatchRuleMarkdown(outcome);
+}
+
 int Merge() {
   if (FLAGS_out.empty()) throw FlagError("--merge needs --out");
-  const batch::MergedRun merged = batch::MergeShards(ShardFolders(FLAGS_merge), FLAGS_out);
+  QualityRuleOrFlagError();  // bad batch-rule flags given to --merge: exit 2 before writing
+  batch::MergedRun merged = batch::MergeShards(ShardFolders(FLAGS_merge), FLAGS_out);
+  // The batch rule runs here, over the whole dataset, never per shard.
+  const solver::QualityRule rule = MergeBatchRule(merged.record);
+  batch::WriteRunRecord((fs::path(FLAGS_out) / batch::kRunFileName).string(), merged.record);
+  const std::string batch_rule_section = RunBatchRulePass(rule, merged.rows);
   PrintSummary(batch::WriteBatchReport(
       FLAGS_out, merged.rows, merged.record.images_root,
       "morphfit-batch: " + std::to_string(merged.rows.size()) + " images from " +
           std::to_string(merged.record.merged_from.size()) + " shards",
-      {FLAGS_contact_sheet_samples, 112}));
+      {FLAGS_contact_sheet_samples, 112}, batch_rule_section));
   return 0;
 }
 
@@ -232,6 +274,12 @@ int Run() {
   record.num_jobs = static_cast<int>(jobs.size());
 
   batch::OutputFolder folder(FLAGS_out, record, FLAGS_overwrite);
+  if (!folder.batch_rule_changes().empty() && !FLAGS_quiet) {
+    std::fprintf(stderr,
+                 "batch rule changed since the last run; the finished fits are re-decided, "
+                 "not refitted:\n%s",
+                 folder.batch_rule_changes().c_str());
+  }
   batch::ProgressOptions progress_options;
   progress_options.quiet = FLAGS_quiet;
   progress_options.terminal = ::isatty(STDERR_FILENO) == 1;
@@ -240,7 +288,11 @@ int Run() {
   batch::BatchOptions options;
   options.threads = FLAGS_threads;
   options.retry_failed = FLAGS_retry_failed;
-  const batch::BatchResult result = batch::RunBatch(jobs, processor, folder, options, &progress);
+  batch::BatchResult result = batch::RunBatch(jobs, processor, folder, options, &progress);
+  // The batch-relative rule needs the whole dataset: a shard leaves it to --merge.
+  const std::string batch_rule_section =
+      FLAGS_num_shards > 1 ? batch::BatchRuleDeferredMarkdown(pipeline_options.quality.outlier_k)
+                           : RunBatchRulePass(pipeline_options.quality, result.rows);
 
   std::string title = "morphfit-batch: " + std::to_string(jobs.size()) + " images";
   if (FLAGS_num_shards > 1) {
@@ -248,7 +300,7 @@ int Run() {
              std::to_string(FLAGS_num_shards) + ")";
   }
   PrintSummary(batch::WriteBatchReport(FLAGS_out, result.rows, record.images_root, title,
-                                       {FLAGS_contact_sheet_samples, 112}));
+                                       {FLAGS_contact_sheet_samples, 112}, batch_rule_section));
   if (!FLAGS_quiet) {
     std::printf("\nthis run: %d images in %.1f s (%.2f images/s) on %d threads; %d resumed\n",
                 result.processed, result.seconds,

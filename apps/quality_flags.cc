@@ -53,7 +53,8 @@ DEFINE_bool(reject_solver_failure, kDefaults.reject_solver_failure,
             "Reject when a stage's Ceres solve ended in FAILURE");
 DEFINE_double(outlier_k, kDefaults.outlier_k,
               "Batch rule: reject a fit whose statistic is beyond median + k * scaled MAD of its "
-              "batch (0: off)");
+              "batch (0: off). morphfit-batch applies it after the fits, or at --merge for a "
+              "sharded run; a single fit has no batch");
 DEFINE_int32(outlier_min_batch, kDefaults.outlier_min_batch,
              "Batch rule: smallest batch the rule applies to");
 DEFINE_string(

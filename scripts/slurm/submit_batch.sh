@@ -13,7 +13,8 @@
 #   --max_parallel N        at most N tasks at once (sbatch --array=...%N)
 #   --bin PATH              the morphfit-batch executable (default: on PATH, else build/apps)
 #   --sbatch "ARGS"         extra sbatch arguments for both jobs, e.g. "--partition=cpu --time=4:00:00"
-# Everything after -- goes to every morphfit-batch task (input and fit flags).
+# Everything after -- goes to every morphfit-batch task (input and fit flags). The batch rule
+# (--outlier_k) among them is not applied per shard: the merge job applies it to the whole dataset.
 #
 # Rerunning the same command after a failure resubmits; every shard resumes where it stopped.
 # Prints "array <id>" and "merge <id>" and writes them to OUT/slurm_jobs.txt.

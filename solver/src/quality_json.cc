@@ -162,15 +162,22 @@ FitStatistics FitStatisticsFromJson(const json& in) {
   return s;
 }
 
+namespace {
+// The batch part of the rule, in "quality"."rule".
+void WriteBatchRule(const QualityRule& rule, json& out) {
+  out["outlier_k"] = rule.outlier_k;
+  out["outlier_min_batch"] = rule.outlier_min_batch;
+  out["outlier_statistics"] = rule.outlier_statistics;
+}
+}  // namespace
+
 json ToJson(const QualityRule& rule) {
   json out = json::object();
   for (const QualityThreshold& threshold : QualityThresholds()) {
     out[threshold.option] = Number(rule.*threshold.field);
   }
   out["reject_solver_failure"] = rule.reject_solver_failure;
-  out["outlier_k"] = rule.outlier_k;
-  out["outlier_min_batch"] = rule.outlier_min_batch;
-  out["outlier_statistics"] = rule.outlier_statistics;
+  WriteBatchRule(rule, out);
   return out;
 }
 
@@ -197,6 +204,46 @@ void RecordQuality(const FitStatistics& statistics, const QualityRule& rule, con
   for (const QualityReason& reason : quality.reasons) reasons.push_back(ToJson(reason));
   fit_json["reasons"] = reasons;
   fit_json["quality"] = {{"statistics", ToJson(statistics)}, {"rule", ToJson(rule)}};
+}
+
+void RecordBatchOutliers(const FitStatistics& statistics, const QualityRule& rule,
+                         const std::vector<BatchLimit>& limits, int batch_fits, json& fit_json) {
+  const auto reasons_in = fit_json.find("reasons");
+  const auto quality = fit_json.find("quality");
+  if (reasons_in == fit_json.end() || !reasons_in->is_array() || quality == fit_json.end() ||
+      !quality->is_object() || !quality->contains("rule")) {
+    throw Error("fit.json: no \"reasons\" and \"quality\" to record the batch rule in");
+  }
+  // The absolute rule's reasons stay as they were written; only the batch rule's are redone.
+  json reasons = json::array();
+  for (const json& reason : *reasons_in) {
+    if (!(reason.is_object() && reason.value("name", "") == "outlier_k")) reasons.push_back(reason);
+  }
+  Quality outliers;
+  AddBatchOutlierReasons(statistics, limits, outliers);
+  for (const QualityReason& reason : outliers.reasons) {
+    json entry = ToJson(reason);
+    for (const BatchLimit& limit : limits) {
+      if (limit.statistic != reason.statistic) continue;
+      entry["median"] = Number(limit.median);
+      entry["scaled_mad"] = Number(limit.scaled_mad);
+      entry["count"] = limit.count;
+      entry["k"] = rule.outlier_k;
+    }
+    reasons.push_back(entry);
+  }
+  fit_json["verdict"] =
+      reasons.empty() ? VerdictName(Verdict::kKept) : VerdictName(Verdict::kRejected);
+  fit_json["reasons"] = reasons;
+  WriteBatchRule(rule, (*quality)["rule"]);
+  if (rule.outlier_k == 0) {
+    quality->erase("batch");
+    return;
+  }
+  json limits_json = json::array();
+  for (const BatchLimit& limit : limits) limits_json.push_back(ToJson(limit));
+  (*quality)["batch"] = {
+      {"outlier_k", rule.outlier_k}, {"fits", batch_fits}, {"limits", limits_json}};
 }
 
 }  // namespace morphfit::solver

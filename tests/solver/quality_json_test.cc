@@ -70,5 +70,44 @@ TEST(QualityJson, VerdictAndEveryReasonLandInFitJson) {
   EXPECT_TRUE(fit["reasons"].empty());
 }
 
+TEST(QualityJson, BatchOutliersReplaceOnlyTheirOwnReasons) {
+  FitStatistics s = CleanStatistics();
+  s.landmark_rms_nme = 0.3;
+  QualityRule rule = testing::AllThresholdsRule();
+  nlohmann::ordered_json fit = {{"camera", {{"focal", 1000}}}};
+  RecordQuality(s, rule, Assess(s, rule), fit);
+  const std::string absolute_only = fit.dump();
+  rule.outlier_k = 3;
+  // statistic, worse, count, median, scaled MAD, limit
+  const BatchLimit limit{"landmark_rms_nme", Worse::kHigher, 40, 0.02, 0.01, 0.05};
+  for (int pass = 0; pass < 2; ++pass) {  // twice: the second pass must not add a reason
+    RecordBatchOutliers(s, rule, {limit}, 41, fit);
+    EXPECT_EQ(fit["verdict"], "rejected");
+    ASSERT_EQ(fit["reasons"].size(), 2u);
+    EXPECT_EQ(fit["reasons"][0]["name"], "max_landmark_nme");
+    const nlohmann::ordered_json& reason = fit["reasons"][1];
+    EXPECT_EQ(reason["name"], "outlier_k");
+    EXPECT_EQ(reason["statistic"], "landmark_rms_nme");
+    EXPECT_DOUBLE_EQ(reason["value"].get<double>(), 0.3);
+    EXPECT_DOUBLE_EQ(reason["threshold"].get<double>(), 0.05);
+    EXPECT_DOUBLE_EQ(reason["median"].get<double>(), 0.02);
+    EXPECT_DOUBLE_EQ(reason["scaled_mad"].get<double>(), 0.01);
+    EXPECT_EQ(fit["quality"]["rule"]["outlier_k"], 3.0);
+    EXPECT_EQ(fit["quality"]["batch"]["fits"], 41);
+  }
+  // Below the limit: no outlier reason; the absolute reason stays.
+  s.landmark_rms_nme = 0.04;
+  RecordBatchOutliers(s, rule, {limit}, 41, fit);
+  EXPECT_EQ(fit["reasons"].size(), 1u);
+  // k = 0 takes the batch rule's traces out again.
+  s.landmark_rms_nme = 0.3;
+  rule.outlier_k = 0;
+  RecordBatchOutliers(s, rule, {}, 41, fit);
+  EXPECT_EQ(fit.dump(), absolute_only);
+  // A fit.json without the quality record is an error, not a silent pass.
+  nlohmann::ordered_json bare = {{"verdict", "kept"}};
+  EXPECT_THROW(RecordBatchOutliers(s, rule, {}, 41, bare), Error);
+}
+
 }  // namespace
 }  // namespace morphfit::solver

@@ -125,7 +125,9 @@ OutputFolder::OutputFolder(const std::string& path, const RunRecord& record, boo
   try {
     const std::string run_path = (fs::path(path) / kRunFileName).string();
     if (fs::exists(run_path)) {
-      const std::string differences = ReadRunRecord(run_path).DifferencesFrom(record);
+      const RunRecord previous = ReadRunRecord(run_path);
+      const std::string differences = previous.DifferencesFrom(record, BatchRuleSettings());
+      if (differences.empty()) batch_rule_changes_ = previous.DifferencesFrom(record);
       if (!differences.empty()) {
         if (!overwrite) {
           std::string one_line = differences;

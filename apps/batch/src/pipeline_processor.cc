@@ -5,26 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fit_json_verdict.h"
 #include "morphfit/model/error.h"
 
 namespace morphfit::batch {
-
-namespace {
-// A reason of fit.json as its short name: a string ("max_abs_yaw: 47.1 > 45") up to its first
-// ':' or blank, or an object's "name" / "rule".
-std::string ReasonName(const nlohmann::json& reason) {
-  if (reason.is_string()) {
-    const std::string text = reason.get<std::string>();
-    return text.substr(0, text.find_first_of(": "));
-  }
-  for (const char* key : {"name", "rule", "statistic"}) {
-    if (reason.is_object() && reason.contains(key) && reason[key].is_string()) {
-      return reason[key].get<std::string>();
-    }
-  }
-  return reason.dump();
-}
-}  // namespace
 
 PipelineProcessor::PipelineProcessor(const model::MorphableModel& model,
                                      const pipeline::PipelineOptions& options,
@@ -74,14 +58,13 @@ void ReadVerdict(const std::string& fit_json_path, std::string& verdict,
                  std::vector<std::string>& reasons) {
   std::ifstream stream(fit_json_path);
   if (!stream) throw FileError(fit_json_path, "cannot open");
+  nlohmann::ordered_json json;
   try {
-    const nlohmann::json json = nlohmann::json::parse(stream);
-    verdict = json.at("verdict").get<std::string>();
-    reasons.clear();
-    for (const nlohmann::json& reason : json.at("reasons")) reasons.push_back(ReasonName(reason));
+    json = nlohmann::ordered_json::parse(stream);
   } catch (const nlohmann::json::exception& e) {
-    throw FileError(fit_json_path, std::string("no verdict and reasons: ") + e.what());
+    throw FileError(fit_json_path, std::string("not JSON: ") + e.what());
   }
+  VerdictFromFitJson(json, fit_json_path, verdict, reasons);
 }
 
 }  // namespace morphfit::batch

@@ -11,7 +11,8 @@ namespace morphfit::batch {
 
 namespace {
 void CompareMaps(const std::string& section, const std::map<std::string, std::string>& old_values,
-                 const std::map<std::string, std::string>& new_values, std::string& differences) {
+                 const std::map<std::string, std::string>& new_values,
+                 const std::set<std::string>& ignored, std::string& differences) {
   auto value_or_unset = [](const std::map<std::string, std::string>& values,
                            const std::string& key) {
     const auto found = values.find(key);
@@ -21,6 +22,7 @@ void CompareMaps(const std::string& section, const std::map<std::string, std::st
   for (const auto& [key, value] : old_values) keys[key] = true;
   for (const auto& [key, value] : new_values) keys[key] = true;
   for (const auto& [key, unused] : keys) {
+    if (ignored.count(key)) continue;
     const std::string before = value_or_unset(old_values, key);
     const std::string after = value_or_unset(new_values, key);
     if (before != after) differences += section + "." + key + ": " + before + " -> " + after + "\n";
@@ -28,10 +30,17 @@ void CompareMaps(const std::string& section, const std::map<std::string, std::st
 }
 }  // namespace
 
-std::string RunRecord::DifferencesFrom(const RunRecord& other) const {
+const std::set<std::string>& BatchRuleSettings() {
+  static const std::set<std::string> settings = {"outlier_k", "outlier_min_batch",
+                                                 "outlier_statistics"};
+  return settings;
+}
+
+std::string RunRecord::DifferencesFrom(const RunRecord& other,
+                                       const std::set<std::string>& ignored_fit) const {
   std::string differences;
-  CompareMaps("fit", fit, other.fit, differences);
-  CompareMaps("input", input, other.input, differences);
+  CompareMaps("fit", fit, other.fit, ignored_fit, differences);
+  CompareMaps("input", input, other.input, {}, differences);
   if (shard_index != other.shard_index || num_shards != other.num_shards) {
     differences += "shard: " + std::to_string(shard_index) + "/" + std::to_string(num_shards) +
                    " -> " + std::to_string(other.shard_index) + "/" +

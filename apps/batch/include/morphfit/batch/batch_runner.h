@@ -24,6 +24,7 @@ class OutputFolder {
  public:
   // Throws RunMismatchError when run.json describes another run, unless `overwrite`: then the
   // old results table is discarded (per-image folders are overwritten as their images are redone).
+  // A run that differs only in BatchRuleSettings() resumes (see batch_rule_changes()).
   // Throws morphfit::Error when the folder cannot be created or another process holds it.
   OutputFolder(const std::string& path, const RunRecord& record, bool overwrite);
   ~OutputFolder();
@@ -32,11 +33,15 @@ class OutputFolder {
 
   const std::string& path() const { return path_; }
   int removed_temporary_files() const { return removed_temporary_files_; }
+  // "fit.outlier_k: '0' -> '3'" lines when run.json recorded another batch rule, else empty: the
+  // finished fits stay, the batch pass re-decides them.
+  const std::string& batch_rule_changes() const { return batch_rule_changes_; }
 
  private:
   std::string path_;
   int lock_fd_ = -1;
   int removed_temporary_files_ = 0;
+  std::string batch_rule_changes_;
 };
 
 struct BatchOptions {

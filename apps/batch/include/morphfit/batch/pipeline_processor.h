@@ -30,8 +30,8 @@ class PipelineProcessor {
 // The results.csv statistics of one fit (keys of StatisticColumns()).
 std::map<std::string, double> KeyStatistics(const pipeline::ImageResult& result);
 
-// "verdict" and "reasons" of a fit.json (reasons as their short names). Throws morphfit::Error
-// naming the file when it cannot be read or lacks them.
+// "verdict" and "reasons" of a fit.json (reasons as their short names, each once). Throws
+// morphfit::Error naming the file when it cannot be read or lacks them.
 void ReadVerdict(const std::string& fit_json_path, std::string& verdict,
                  std::vector<std::string>& reasons);
 

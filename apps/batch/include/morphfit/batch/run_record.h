@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,16 @@ struct RunRecord {
   std::vector<std::string> merged_from;  // the shard folders of a merged folder, else empty
 
   // The differences that make a rerun a different run, one "key: old -> new" per line; empty
-  // when `other` may resume this one. num_jobs is not compared: a folder may gain images.
-  std::string DifferencesFrom(const RunRecord& other) const;
+  // when `other` may resume this one. num_jobs is not compared: a folder may gain images, nor
+  // are the `ignored_fit` settings.
+  std::string DifferencesFrom(const RunRecord& other,
+                              const std::set<std::string>& ignored_fit = {}) const;
 };
+
+// The fit settings of the batch-relative rule (--outlier_k, --outlier_min_batch,
+// --outlier_statistics). They change no fit's own outcome, only the batch pass run over finished
+// fits (batch_rule_pass.h), so a rerun that changes only them resumes the folder and re-decides.
+const std::set<std::string>& BatchRuleSettings();
 
 std::string RunRecordJson(const RunRecord& record);  // pretty JSON with a trailing newline
 void WriteRunRecord(const std::string& path, const RunRecord& record);  // atomically
