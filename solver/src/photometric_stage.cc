@@ -152,6 +152,7 @@ class PhotometricStage {
   std::vector<double> robust_weights_;  // per sample of the current set
   double pixels_per_mm_ = 1.0;          // face scale at the start of the stage, as stage 2 uses it
   double prior_focal_ = 1.0;
+  double albedo_smoothness_scale_ = 1.0;  // this outer iteration's (see PhotometricOptions)
   render::Rasterizer rasterizer_;
   Eigen::Matrix3Xd model_vertices_, camera_vertices_, camera_normals_;
 };
@@ -300,7 +301,7 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set) {
     albedo_coefficients_ =
         SolveAlbedoCoefficients(*model_.albedo, albedo_observations, options_.albedo_prior_weight);
   } else {
-    vertex_albedo_ = albedo_solver_->Solve(albedo_observations);
+    vertex_albedo_ = albedo_solver_->Solve(albedo_observations, albedo_smoothness_scale_);
   }
   const std::vector<Eigen::Vector3d> albedo = current_albedo();
   parameters_.lighting = SolveLighting(observations, albedo, light_prior);
@@ -575,9 +576,15 @@ StageStatistics PhotometricStage::Run() {
     interpolators.push_back(std::make_unique<ImageInterpolator>(*grids.back()));
   }
   const ImageInterpolator* interpolator = nullptr;
+  const int total_outer = options_.pyramid_levels * options_.outer_iterations_per_level;
+  int outer_index = 0;
   for (int l = options_.pyramid_levels - 1; l >= 0; --l) {
     const CropLevel& level = pyramid[l];
-    for (int outer = 0; outer < options_.outer_iterations_per_level; ++outer) {
+    for (int outer = 0; outer < options_.outer_iterations_per_level; ++outer, ++outer_index) {
+      albedo_smoothness_scale_ =
+          total_outer > 1 ? std::pow(options_.initial_albedo_smoothness_scale,
+                                     1.0 - static_cast<double>(outer_index) / (total_outer - 1))
+                          : 1.0;
       RenderLevel(level, frame);
       SampleSet level_set = SelectSamples(level, frame);
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
@@ -598,6 +605,7 @@ StageStatistics PhotometricStage::Run() {
     throw Error("photometric stage: fewer than 30 visible face samples at every pyramid level");
   }
   // Albedo and lighting consistent with the final geometry, then the statistics.
+  albedo_smoothness_scale_ = 1.0;
   UpdateRobustWeights(SampleResiduals(set, *last_level, *interpolator));
   UpdateAlbedoAndLighting(set);
   FinishStatistics(set, *last_level, *interpolator, stats);

@@ -25,6 +25,10 @@ struct PhotometricOptions {
   double albedo_prior_weight = 0.02;
   double albedo_smoothness_weight = 0.1;
   double albedo_symmetry_weight = 0.5;
+  // Albedo coarse-to-fine: the first outer iteration estimates the albedo with the smoothness
+  // weight times this factor, and the factor falls geometrically to 1 at the last one, so that
+  // shape and lighting, not a freshly fitted albedo, explain the shading the landmark fit left.
+  double initial_albedo_smoothness_scale = 100.0;
   // Ridge on the 24 non-constant SH lighting coefficients (bands 1 and 2).
   double light_prior_weight = 1e-4;
 
