@@ -20,6 +20,7 @@
 #include "morphfit/render/shading.h"
 #include "morphfit/render/visibility.h"
 #include "morphfit/solver/albedo_estimate.h"
+#include "morphfit/solver/contour_correspondence.h"
 #include "morphfit/solver/face_crop.h"
 #include "morphfit/solver/focal_prior.h"
 #include "morphfit/solver/landmark_cost.h"
@@ -585,6 +586,12 @@ StageStatistics PhotometricStage::Run() {
           total_outer > 1 ? std::pow(options_.initial_albedo_smoothness_scale,
                                      1.0 - static_cast<double>(outer_index) / (total_outer - 1))
                           : 1.0;
+      if (outer_index > 0 && options_.update_contour_landmarks) {
+        // The jaw's annotated points lie on the silhouette, which slides over the mesh as pose and
+        // shape change: rematch them as stage 2 does between its solves.
+        parameters_.ToFit(fit_);
+        UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
+      }
       RenderLevel(level, frame);
       SampleSet level_set = SelectSamples(level, frame);
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
@@ -604,8 +611,13 @@ StageStatistics PhotometricStage::Run() {
   if (last_level == nullptr) {
     throw Error("photometric stage: fewer than 30 visible face samples at every pyramid level");
   }
-  // Albedo and lighting consistent with the final geometry, then the statistics.
+  // Albedo and lighting consistent with the final geometry, then the statistics (with the
+  // contour landmarks matched to the final pose).
   albedo_smoothness_scale_ = 1.0;
+  if (options_.update_contour_landmarks) {
+    parameters_.ToFit(fit_);
+    UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
+  }
   UpdateRobustWeights(SampleResiduals(set, *last_level, *interpolator));
   UpdateAlbedoAndLighting(set);
   FinishStatistics(set, *last_level, *interpolator, stats);

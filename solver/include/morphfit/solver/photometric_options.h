@@ -53,6 +53,8 @@ struct PhotometricOptions {
   // with their FitOptions weights (the coefficient priors times this factor); the landmark
   // correspondences are those stage 2 ended with.
   double prior_scale = 0.3;
+  // Rematch the contour (jaw) landmarks to the mesh before every outer iteration after the first.
+  bool update_contour_landmarks = true;
 
   // Throws morphfit::Error naming the first bad field.
   void Validate() const;

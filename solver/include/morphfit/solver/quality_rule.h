@@ -21,9 +21,9 @@ namespace morphfit::solver {
 // on photograph-like synthetic scenes (synth::SceneOptions defaults; rerun 2026-11-28 after the
 // photometric stage's albedo coarse-to-fine), bad = depth RMSE > 4 mm or coverage < 0.7, target
 // false rejection 0.10; the flag file's thresholds to 6 significant digits (fewer digits change
-// decisions on the calibration set), the same as data/presets/quality_calibrated.flags. Thresholds the calibration did not need are off.
-// docs/quality.md has the scenes, the held-out check (the target is NOT met at 4 mm) and the
-// check on real photos.
+// decisions on the calibration set), the same as data/presets/quality_calibrated.flags. Thresholds
+// the calibration did not need are off. docs/quality.md has the scenes, the held-out check (the
+// target is NOT met at 4 mm) and the check on real photos.
 struct QualityRule {
   static constexpr double kOff = std::numeric_limits<double>::infinity();
   double max_landmark_nme = kOff;             // landmark_rms_nme
