@@ -55,6 +55,11 @@ DEFINE_double(albedo_prior_weight, kPhotoDefaults.albedo_prior_weight,
               "PCA, the prior on its coefficients");
 DEFINE_double(albedo_smoothness_weight, kPhotoDefaults.albedo_smoothness_weight,
               "Per-vertex albedo: smoothness over mesh edges");
+DEFINE_double(albedo_smoothness_start, kPhotoDefaults.initial_albedo_smoothness_scale,
+              "Per-vertex albedo coarse-to-fine: the first outer iteration multiplies the "
+              "smoothness weight by this (>= 1), falling geometrically to 1 at the last");
+DEFINE_bool(photo_update_contour, kPhotoDefaults.update_contour_landmarks,
+            "Stage 3: rematch the jaw (contour) landmarks to the mesh between outer iterations");
 DEFINE_double(albedo_symmetry_weight, kPhotoDefaults.albedo_symmetry_weight,
               "Per-vertex albedo: left-right symmetry (sfm_reference_symmetry.txt)");
 DEFINE_double(light_prior_weight, kPhotoDefaults.light_prior_weight,
@@ -107,6 +112,8 @@ solver::PhotometricOptions PhotometricOptionsFromFlags() {
   photo.samples = FLAGS_photo_samples;
   photo.albedo_prior_weight = FLAGS_albedo_prior_weight;
   photo.albedo_smoothness_weight = FLAGS_albedo_smoothness_weight;
+  photo.initial_albedo_smoothness_scale = FLAGS_albedo_smoothness_start;
+  photo.update_contour_landmarks = FLAGS_photo_update_contour;
   photo.albedo_symmetry_weight = FLAGS_albedo_symmetry_weight;
   photo.light_prior_weight = FLAGS_light_prior_weight;
   photo.robust_loss = solver::ParseRobustLoss(FLAGS_photo_robust_loss);

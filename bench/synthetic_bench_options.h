@@ -57,6 +57,10 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.max_iterations = static_cast<int>(value);
   else if (name == "margin")
     photo.silhouette_margin_px = value;
+  else if (name == "update_contour")
+    photo.update_contour_landmarks = value != 0;
+  else if (name == "albedo_smooth_start")
+    photo.initial_albedo_smoothness_scale = value;
   else if (name == "prior_scale")
     photo.prior_scale = value;
   else

@@ -1,6 +1,8 @@
 #include "morphfit/solver/albedo_estimate.h"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 #include <Eigen/Cholesky>
 #include <Eigen/SparseCholesky>
@@ -27,7 +29,10 @@ std::vector<std::pair<int, int>> MeshEdges(const std::vector<Eigen::Vector3i>& t
 struct VertexAlbedoSolver::Impl {
   int num_vertices = 0;
   AlbedoWeights weights;
-  Eigen::SparseMatrix<double> regulariser;  // lower and upper parts, full pattern of the system
+  // Lower and upper parts, both with the full pattern of the system (smoothness + the rest), so
+  // that any weighted sum keeps the pattern the Cholesky factorisation analysed.
+  Eigen::SparseMatrix<double> smoothness;
+  Eigen::SparseMatrix<double> rest;  // symmetry and prior
   mutable Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> cholesky;
 };
 
@@ -37,37 +42,56 @@ VertexAlbedoSolver::VertexAlbedoSolver(const model::MorphableModel& model,
   const int n = model.num_vertices();
   impl_->num_vertices = n;
   impl_->weights = weights;
-  std::vector<Eigen::Triplet<double>> triplets;
-  auto add_difference = [&](int a, int b, double w) {  // w * (x_a - x_b)^2
-    triplets.emplace_back(a, a, w);
-    triplets.emplace_back(b, b, w);
-    triplets.emplace_back(a, b, -w);
-    triplets.emplace_back(b, a, -w);
+  // Two triplet lists over one pattern: each term adds explicit zeros to the other list.
+  std::vector<Eigen::Triplet<double>> smooth_triplets, rest_triplets;
+  auto add_difference = [&](int a, int b, double w, std::vector<Eigen::Triplet<double>>& to,
+                            std::vector<Eigen::Triplet<double>>& other) {  // w * (x_a - x_b)^2
+    for (const auto& [i, j, value] :
+         {std::tuple{a, a, w}, std::tuple{b, b, w}, std::tuple{a, b, -w}, std::tuple{b, a, -w}}) {
+      to.emplace_back(i, j, value);
+      other.emplace_back(i, j, 0.0);
+    }
   };
   // Every triangle's vertex pairs are edges, so the data term never adds to this pattern.
-  for (const auto& [a, b] : MeshEdges(model.triangles)) add_difference(a, b, weights.smoothness);
+  for (const auto& [a, b] : MeshEdges(model.triangles)) {
+    add_difference(a, b, weights.smoothness, smooth_triplets, rest_triplets);
+  }
   if (static_cast<int>(model.symmetry.size()) == n) {
     for (int v = 0; v < n; ++v) {
       const int mirror = model.symmetry[v];
       // Each pair once (v < mirror); self-symmetric vertices on the midline add nothing.
-      if (mirror > v && mirror < n) add_difference(v, mirror, weights.symmetry);
+      if (mirror > v && mirror < n) {
+        add_difference(v, mirror, weights.symmetry, rest_triplets, smooth_triplets);
+      }
     }
   }
-  for (int v = 0; v < n; ++v) triplets.emplace_back(v, v, weights.prior);
-  impl_->regulariser.resize(n, n);
-  impl_->regulariser.setFromTriplets(triplets.begin(), triplets.end());
-  impl_->regulariser.makeCompressed();
-  impl_->cholesky.analyzePattern(impl_->regulariser);
+  for (int v = 0; v < n; ++v) {
+    rest_triplets.emplace_back(v, v, weights.prior);
+    smooth_triplets.emplace_back(v, v, 0.0);
+  }
+  for (auto [matrix, triplets] :
+       {std::pair{&impl_->smoothness, &smooth_triplets}, std::pair{&impl_->rest, &rest_triplets}}) {
+    matrix->resize(n, n);
+    matrix->setFromTriplets(triplets->begin(), triplets->end());
+    matrix->makeCompressed();
+  }
+  impl_->cholesky.analyzePattern(impl_->rest);
 }
 
 VertexAlbedoSolver::~VertexAlbedoSolver() = default;
 
-Eigen::Matrix3Xd VertexAlbedoSolver::Solve(
-    const std::vector<AlbedoObservation>& observations) const {
+Eigen::Matrix3Xd VertexAlbedoSolver::Solve(const std::vector<AlbedoObservation>& observations,
+                                           double smoothness_scale) const {
+  if (!(smoothness_scale > 0)) throw Error("albedo estimate: smoothness scale must be > 0");
   const int n = impl_->num_vertices;
   Eigen::Matrix3Xd albedo(3, n);
+  // Same pattern in both, so the sum is a plain sum of the value arrays.
+  Eigen::SparseMatrix<double> regulariser = impl_->rest;
+  Eigen::Map<Eigen::VectorXd>(regulariser.valuePtr(), regulariser.nonZeros()) +=
+      smoothness_scale *
+      Eigen::Map<const Eigen::VectorXd>(impl_->smoothness.valuePtr(), impl_->smoothness.nonZeros());
   for (int c = 0; c < 3; ++c) {
-    Eigen::SparseMatrix<double> system = impl_->regulariser;
+    Eigen::SparseMatrix<double> system = regulariser;
     Eigen::VectorXd rhs =
         Eigen::VectorXd::Constant(n, impl_->weights.prior * impl_->weights.reference[c]);
     for (const AlbedoObservation& o : observations) {

@@ -124,4 +124,33 @@ std::vector<int> JawSilhouetteVertices(const model::MorphableModel& model,
   return silhouette;
 }
 
+void UpdateLandmarkCorrespondences(const model::MorphableModel& model, const Landmarks& landmarks,
+                                   const FitOptions& options, FitResult& result) {
+  const model::LandmarkMapping& mapping = model.landmarks;
+  for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
+    result.landmark_vertices[i] = mapping.vertex[i];
+    result.landmark_in_fit[i] = mapping.IsFixed(i);
+  }
+  MatchContourLandmarks(model, result.shape_coefficients, result.expression_coefficients,
+                        result.camera, landmarks, result.landmark_vertices);
+  const ContourSides sides =
+      VisibleContourSides(result.camera.rotation, options.contour_side_yaw_deg * M_PI / 180.0);
+  for (int i : mapping.right_contour_landmarks) result.landmark_in_fit[i] = sides.right;
+  for (int i : mapping.left_contour_landmarks) result.landmark_in_fit[i] = sides.left;
+  if (options.far_contour_to_silhouette && sides.right != sides.left) {
+    const bool far_is_right = !sides.right;
+    const std::vector<int>& far_landmarks =
+        far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
+    const std::vector<int> silhouette =
+        JawSilhouetteVertices(model, result.shape_coefficients, result.expression_coefficients,
+                              result.camera, far_is_right);
+    if (!silhouette.empty()) {
+      MatchToNearestProjection(model, result.shape_coefficients, result.expression_coefficients,
+                               result.camera, landmarks, far_landmarks, silhouette,
+                               result.landmark_vertices);
+      for (int i : far_landmarks) result.landmark_in_fit[i] = true;
+    }
+  }
+}
+
 }  // namespace morphfit::solver

@@ -33,37 +33,6 @@ int ComponentCount(int requested, const model::LinearBasis& basis) {
   return requested > 0 ? std::min(requested, basis.num_components()) : basis.num_components();
 }
 
-// Sets the contour landmarks' vertices (nearest projected candidate) and which landmarks take
-// part in the fit at the current state.
-void UpdateCorrespondences(const model::MorphableModel& model, const Landmarks& landmarks,
-                           const FitOptions& options, FitResult& result) {
-  const model::LandmarkMapping& mapping = model.landmarks;
-  for (int i = 0; i < model::kNumIbugLandmarks; ++i) {
-    result.landmark_vertices[i] = mapping.vertex[i];
-    result.landmark_in_fit[i] = mapping.IsFixed(i);
-  }
-  MatchContourLandmarks(model, result.shape_coefficients, result.expression_coefficients,
-                        result.camera, landmarks, result.landmark_vertices);
-  const ContourSides sides =
-      VisibleContourSides(result.camera.rotation, options.contour_side_yaw_deg * kDegree);
-  for (int i : mapping.right_contour_landmarks) result.landmark_in_fit[i] = sides.right;
-  for (int i : mapping.left_contour_landmarks) result.landmark_in_fit[i] = sides.left;
-  if (options.far_contour_to_silhouette && sides.right != sides.left) {
-    const bool far_is_right = !sides.right;
-    const std::vector<int>& far_landmarks =
-        far_is_right ? mapping.right_contour_landmarks : mapping.left_contour_landmarks;
-    const std::vector<int> silhouette =
-        JawSilhouetteVertices(model, result.shape_coefficients, result.expression_coefficients,
-                              result.camera, far_is_right);
-    if (!silhouette.empty()) {
-      MatchToNearestProjection(model, result.shape_coefficients, result.expression_coefficients,
-                               result.camera, landmarks, far_landmarks, silhouette,
-                               result.landmark_vertices);
-      for (int i : far_landmarks) result.landmark_in_fit[i] = true;
-    }
-  }
-}
-
 void UpdateFittedLandmarks(const model::MorphableModel& model, const Landmarks& landmarks,
                            FitResult& result, StageStatistics& stage) {
   result.fitted_landmarks =
@@ -203,7 +172,7 @@ FitResult FitRigid(const model::MorphableModel& model, const Landmarks& landmark
   result.expression_coefficients = Eigen::VectorXd::Zero(
       model.expression.empty() ? 0
                                : ComponentCount(options.expression_components, model.expression));
-  UpdateCorrespondences(model, landmarks, options, result);
+  UpdateLandmarkCorrespondences(model, landmarks, options, result);
 
   StageStatistics stage;
   stage.name = "rigid";
@@ -230,7 +199,7 @@ void FitLandmarks(const model::MorphableModel& model, const Landmarks& landmarks
   std::array<bool, 68> solved_in_fit{};
   bool newly_held = false;
   for (int outer = 0; outer < options.contour_iterations; ++outer) {
-    UpdateCorrespondences(model, landmarks, options, result);
+    UpdateLandmarkCorrespondences(model, landmarks, options, result);
     if (outer == 0) {
       // Nearest-vertex contour matches made on the mean shape at the rigid pose are often off by
       // a few candidates, and a shape fitted to them keeps them (a local minimum). The first solve
@@ -271,7 +240,7 @@ void FitLandmarks(const model::MorphableModel& model, const Landmarks& landmarks
     ++stage.outer_iterations;
   }
   // Report the correspondences of the final state.
-  UpdateCorrespondences(model, landmarks, options, result);
+  UpdateLandmarkCorrespondences(model, landmarks, options, result);
   UpdateFittedLandmarks(model, landmarks, result, stage);
   stage.seconds = SecondsSince(start);
   result.stages.push_back(stage);

@@ -19,6 +19,8 @@ void PhotometricOptions::Validate() const {
   non_negative(albedo_symmetry_weight, "albedo_symmetry_weight");
   non_negative(light_prior_weight, "light_prior_weight");
   non_negative(prior_scale, "prior_scale");
+  require(std::isfinite(initial_albedo_smoothness_scale) && initial_albedo_smoothness_scale >= 1,
+          "initial_albedo_smoothness_scale must be >= 1");
   non_negative(silhouette_margin_px, "silhouette_margin_px");
   require(samples >= 30 && samples <= 1000000, "photo_samples must be in [30, 1000000]");
   require(std::isfinite(robust_scale) && robust_scale > 0, "robust_scale must be > 0");

@@ -20,6 +20,7 @@
 #include "morphfit/render/shading.h"
 #include "morphfit/render/visibility.h"
 #include "morphfit/solver/albedo_estimate.h"
+#include "morphfit/solver/contour_correspondence.h"
 #include "morphfit/solver/face_crop.h"
 #include "morphfit/solver/focal_prior.h"
 #include "morphfit/solver/landmark_cost.h"
@@ -152,6 +153,7 @@ class PhotometricStage {
   std::vector<double> robust_weights_;  // per sample of the current set
   double pixels_per_mm_ = 1.0;          // face scale at the start of the stage, as stage 2 uses it
   double prior_focal_ = 1.0;
+  double albedo_smoothness_scale_ = 1.0;  // this outer iteration's (see PhotometricOptions)
   render::Rasterizer rasterizer_;
   Eigen::Matrix3Xd model_vertices_, camera_vertices_, camera_normals_;
 };
@@ -300,7 +302,7 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set) {
     albedo_coefficients_ =
         SolveAlbedoCoefficients(*model_.albedo, albedo_observations, options_.albedo_prior_weight);
   } else {
-    vertex_albedo_ = albedo_solver_->Solve(albedo_observations);
+    vertex_albedo_ = albedo_solver_->Solve(albedo_observations, albedo_smoothness_scale_);
   }
   const std::vector<Eigen::Vector3d> albedo = current_albedo();
   parameters_.lighting = SolveLighting(observations, albedo, light_prior);
@@ -575,9 +577,21 @@ StageStatistics PhotometricStage::Run() {
     interpolators.push_back(std::make_unique<ImageInterpolator>(*grids.back()));
   }
   const ImageInterpolator* interpolator = nullptr;
+  const int total_outer = options_.pyramid_levels * options_.outer_iterations_per_level;
+  int outer_index = 0;
   for (int l = options_.pyramid_levels - 1; l >= 0; --l) {
     const CropLevel& level = pyramid[l];
-    for (int outer = 0; outer < options_.outer_iterations_per_level; ++outer) {
+    for (int outer = 0; outer < options_.outer_iterations_per_level; ++outer, ++outer_index) {
+      albedo_smoothness_scale_ =
+          total_outer > 1 ? std::pow(options_.initial_albedo_smoothness_scale,
+                                     1.0 - static_cast<double>(outer_index) / (total_outer - 1))
+                          : 1.0;
+      if (outer_index > 0 && options_.update_contour_landmarks) {
+        // The jaw's annotated points lie on the silhouette, which slides over the mesh as pose and
+        // shape change: rematch them as stage 2 does between its solves.
+        parameters_.ToFit(fit_);
+        UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
+      }
       RenderLevel(level, frame);
       SampleSet level_set = SelectSamples(level, frame);
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
@@ -597,7 +611,13 @@ StageStatistics PhotometricStage::Run() {
   if (last_level == nullptr) {
     throw Error("photometric stage: fewer than 30 visible face samples at every pyramid level");
   }
-  // Albedo and lighting consistent with the final geometry, then the statistics.
+  // Albedo and lighting consistent with the final geometry, then the statistics (with the
+  // contour landmarks matched to the final pose).
+  albedo_smoothness_scale_ = 1.0;
+  if (options_.update_contour_landmarks) {
+    parameters_.ToFit(fit_);
+    UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
+  }
   UpdateRobustWeights(SampleResiduals(set, *last_level, *interpolator));
   UpdateAlbedoAndLighting(set);
   FinishStatistics(set, *last_level, *interpolator, stats);

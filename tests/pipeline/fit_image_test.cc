@@ -167,6 +167,18 @@ TEST_F(FitImageTest, BadInputsAreRejectedWithoutOutput) {
     ExpectRejected(input, "missing.jpg");
   }
   {
+    // Landmarks mirrored about the face centre without swapping left and right: the fit turns
+    // the head away and the photometric stage finds no visible face to compare.
+    SCOPED_TRACE("mirrored landmarks");
+    ImageInput input = SampleInput();
+    Landmarks mirrored = good;
+    const double centre = good.col(0).mean();
+    mirrored.col(0) = (2 * centre - good.col(0).array()).matrix();
+    input.landmarks = mirrored;
+    input.landmarks_origin = "mirrored";
+    ExpectRejected(input, "eos_image_0010.png: fit failed: photometric stage");
+  }
+  {
     SCOPED_TRACE("no landmarks and no detector");
     ImageInput input = SampleInput();
     input.landmarks_path.clear();

@@ -76,6 +76,33 @@ TEST(VertexAlbedoSolverTest, RecoversObservedAlbedoAndFillsTheRest) {
   EXPECT_LT((prior_only.colwise() - weights.reference).cwiseAbs().maxCoeff(), 1e-9);
 }
 
+TEST(VertexAlbedoSolverTest, SmoothnessScaleMatchesASolverBuiltWithTheScaledWeight) {
+  const model::MorphableModel model = testing::SmallRandomModel(12, 2, 0, 3);
+  AlbedoWeights weights;
+  weights.prior = 1e-2;
+  weights.smoothness = 0.1;
+  weights.symmetry = 0.0;
+  AlbedoWeights scaled = weights;
+  scaled.smoothness = 100 * weights.smoothness;
+  const VertexAlbedoSolver solver(model, weights), scaled_solver(model, scaled);
+  // A checkerboard of albedo over the triangles: smoothing flattens it.
+  std::vector<AlbedoObservation> observations;
+  for (size_t t = 0; t < model.triangles.size(); ++t) {
+    AlbedoObservation o;
+    o.vertices = {model.triangles[t][0], model.triangles[t][1], model.triangles[t][2]};
+    o.barycentric = Eigen::Vector3d::Constant(1.0 / 3);
+    o.shading = Eigen::Vector3d::Constant(0.9);
+    o.colour = Eigen::Vector3d::Constant(t % 2 == 0 ? 0.2 : 0.8);
+    observations.push_back(o);
+  }
+  const Eigen::Matrix3Xd rough = solver.Solve(observations);
+  const Eigen::Matrix3Xd smooth = solver.Solve(observations, 100.0);
+  EXPECT_LT((smooth - scaled_solver.Solve(observations)).cwiseAbs().maxCoeff(), 1e-9);
+  auto spread = [](const Eigen::Matrix3Xd& a) { return a.row(0).maxCoeff() - a.row(0).minCoeff(); };
+  EXPECT_LT(spread(smooth), 0.5 * spread(rough));
+  EXPECT_THROW(solver.Solve(observations, 0.0), Error);
+}
+
 TEST(FacePyramidTest, LevelsMapPixelsConsistentlyWithTheImage) {
   // A ramp image: the value at a level pixel tells which full-image pixel it came from.
   cv::Mat image(600, 800, CV_8UC3);

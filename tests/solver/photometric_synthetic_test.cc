@@ -24,7 +24,8 @@ TEST(PhotometricSyntheticTest, ReducesDepthAndNormalErrorOfTheLandmarkFit) {
   const solver::FitOptions fit_options;
   const solver::PhotometricOptions photo_options;
   std::vector<double> before, after, normal_before, normal_after;
-  for (uint64_t seed = 1; seed <= 6; ++seed) {
+  // 40 faces, as the benchmark's default run (seeds 1-40: `photometric_accuracy 40 1`).
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
     const SyntheticScene scene = MakeSyntheticScene(model, options, Corruption::kNone, seed);
     const StageComparison c = CompareStages(model, scene, fit_options, photo_options);
     before.push_back(c.landmarks.depth_rmse_mm);
@@ -41,9 +42,8 @@ TEST(PhotometricSyntheticTest, ReducesDepthAndNormalErrorOfTheLandmarkFit) {
     std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
     return v[v.size() / 2];
   };
-  // The benchmark (bench/photometric_accuracy.cc, 40 faces) holds the issue's 15% median
-  // reduction; six faces here make a noisier median, so the test asks for 10%.
-  EXPECT_LT(median(after), 0.9 * median(before))
+  // Issue 5: the photometric stage reduces the median depth RMSE by at least 15%.
+  EXPECT_LT(median(after), 0.85 * median(before))
       << "median depth RMSE " << median(before) << " -> " << median(after) << " mm";
   EXPECT_LT(median(normal_after), median(normal_before))
       << "median normal error " << median(normal_before) << " -> " << median(normal_after);

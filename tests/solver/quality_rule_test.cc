@@ -1,7 +1,10 @@
+#include <cctype>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -45,10 +48,42 @@ TEST(QualityRule, CalibratedDefaultsSwitchUnneededTestsOff) {
   const QualityRule rule;
   EXPECT_TRUE(std::isinf(rule.max_landmark_nme));
   EXPECT_TRUE(std::isinf(rule.min_face_size) && rule.min_face_size < 0);
-  EXPECT_DOUBLE_EQ(rule.max_shape_mahalanobis, 9.22136);  // data/presets/quality_calibrated.flags
   FitStatistics s = CleanStatistics();
   s.landmark_rms_nme = 10;  // off: fires nothing
   EXPECT_TRUE(Assess(s, rule).reasons.empty());
+}
+
+// The built-in defaults are the calibrated preset's thresholds to 6 significant digits; a
+// recalibration must update both.
+TEST(QualityRule, DefaultsAreTheCalibratedPreset) {
+  const std::string path = MORPHFIT_SOURCE_DIR "/data/presets/quality_calibrated.flags";
+  std::ifstream preset(path);
+  ASSERT_TRUE(preset) << "cannot read " << path;
+  std::map<std::string, double> values;
+  std::string line;
+  while (std::getline(preset, line)) {
+    if (line.rfind("--", 0) != 0) continue;
+    const size_t equals = line.find('=');
+    const std::string name = line.substr(2, equals - 2);
+    const std::string value = line.substr(equals + 1);
+    if (value == "inf" || value == "-inf") {
+      values[name] = (value[0] == '-' ? -1 : 1) * QualityRule::kOff;
+    } else if (!value.empty() && (std::isdigit(value[0]) || value[0] == '-')) {
+      values[name] = std::stod(value);
+    }
+  }
+  const QualityRule rule;
+  for (const QualityThreshold& threshold : QualityThresholds()) {
+    SCOPED_TRACE(threshold.option);
+    ASSERT_EQ(values.count(threshold.option), 1u);
+    const double expected = values[threshold.option];
+    const double actual = rule.*threshold.field;
+    if (std::isinf(expected)) {
+      EXPECT_EQ(actual, expected);
+    } else {
+      EXPECT_NEAR(actual, expected, 5e-6 * std::abs(expected));
+    }
+  }
 }
 
 TEST(QualityRule, DefaultsAreValidAndCleanFitIsKept) {

@@ -129,11 +129,16 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   ValidateLandmarks(result.input_landmarks, result.width, result.height, origin);
   const Clock::time_point read_done = Clock::now();
 
-  result.fit =
-      solver::Fit(model, result.input_landmarks, {result.width, result.height}, options.fit);
-  if (options.stages == FitStages::kPhotometric) {
-    solver::RunPhotometricStage(model, image, result.input_landmarks, options.fit,
-                                options.photometric, result.fit);
+  try {
+    result.fit =
+        solver::Fit(model, result.input_landmarks, {result.width, result.height}, options.fit);
+    if (options.stages == FitStages::kPhotometric) {
+      solver::RunPhotometricStage(model, image, result.input_landmarks, options.fit,
+                                  options.photometric, result.fit);
+    }
+  } catch (const Error& e) {
+    // The solver knows the numbers, not the file: a batch log line must name the image.
+    throw FileError(input.image_path, std::string("fit failed: ") + e.what());
   }
   const Clock::time_point fit_done = Clock::now();
 

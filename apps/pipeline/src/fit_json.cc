@@ -119,19 +119,22 @@ std::string FitJson(const model::MorphableModel& model, const ImageInput& input,
   json["options"]["stages"] = FitStagesName(options.stages);
   if (options.stages == FitStages::kPhotometric) {
     const solver::PhotometricOptions& p = options.photometric;
-    json["photometric_options"] = {{"photo_weight", p.photo_weight},
-                                   {"photo_samples", p.samples},
-                                   {"albedo_prior_weight", p.albedo_prior_weight},
-                                   {"albedo_smoothness_weight", p.albedo_smoothness_weight},
-                                   {"albedo_symmetry_weight", p.albedo_symmetry_weight},
-                                   {"light_prior_weight", p.light_prior_weight},
-                                   {"robust_loss", solver::RobustLossName(p.robust_loss)},
-                                   {"robust_scale", p.robust_scale},
-                                   {"pyramid_levels", p.pyramid_levels},
-                                   {"face_size", p.face_size},
-                                   {"outer_iterations_per_level", p.outer_iterations_per_level},
-                                   {"max_iterations", p.max_iterations},
-                                   {"exclude_eyes_and_mouth", p.exclude_eyes_and_mouth}};
+    json["photometric_options"] = {
+        {"photo_weight", p.photo_weight},
+        {"photo_samples", p.samples},
+        {"albedo_prior_weight", p.albedo_prior_weight},
+        {"albedo_smoothness_weight", p.albedo_smoothness_weight},
+        {"initial_albedo_smoothness_scale", p.initial_albedo_smoothness_scale},
+        {"update_contour_landmarks", p.update_contour_landmarks},
+        {"albedo_symmetry_weight", p.albedo_symmetry_weight},
+        {"light_prior_weight", p.light_prior_weight},
+        {"robust_loss", solver::RobustLossName(p.robust_loss)},
+        {"robust_scale", p.robust_scale},
+        {"pyramid_levels", p.pyramid_levels},
+        {"face_size", p.face_size},
+        {"outer_iterations_per_level", p.outer_iterations_per_level},
+        {"max_iterations", p.max_iterations},
+        {"exclude_eyes_and_mouth", p.exclude_eyes_and_mouth}};
   }
   json["timings_seconds"] = {{"read", result.timings.read},
                              {"fit", result.timings.fit},

@@ -41,8 +41,10 @@ class VertexAlbedoSolver {
   VertexAlbedoSolver(const model::MorphableModel& model, const AlbedoWeights& weights);
   ~VertexAlbedoSolver();
 
-  // 3 x N albedo, one column per vertex.
-  Eigen::Matrix3Xd Solve(const std::vector<AlbedoObservation>& observations) const;
+  // 3 x N albedo, one column per vertex. `smoothness_scale` multiplies the smoothness weight for
+  // this solve (the photometric stage starts with a smoother albedo; see PhotometricOptions).
+  Eigen::Matrix3Xd Solve(const std::vector<AlbedoObservation>& observations,
+                         double smoothness_scale = 1.0) const;
 
  private:
   struct Impl;

@@ -8,6 +8,8 @@
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/camera.h"
+#include "morphfit/solver/fit_options.h"
+#include "morphfit/solver/fit_types.h"
 
 namespace morphfit::solver {
 
@@ -49,5 +51,11 @@ std::vector<int> JawSilhouetteVertices(const model::MorphableModel& model,
                                        const Eigen::VectorXd& shape_coefficients,
                                        const Eigen::VectorXd& expression_coefficients,
                                        const render::Camera& camera, bool right_side);
+
+// Sets every landmark's vertex and whether it takes part in the fit, at the fit's current
+// camera and coefficients: fixed landmarks from the mapping, contour landmarks matched as above,
+// the far side's jaw to the silhouette when the face is turned (options.far_contour_to_silhouette).
+void UpdateLandmarkCorrespondences(const model::MorphableModel& model, const Landmarks& landmarks,
+                                   const FitOptions& options, FitResult& result);
 
 }  // namespace morphfit::solver

@@ -25,6 +25,10 @@ struct PhotometricOptions {
   double albedo_prior_weight = 0.02;
   double albedo_smoothness_weight = 0.1;
   double albedo_symmetry_weight = 0.5;
+  // Albedo coarse-to-fine: the first outer iteration estimates the albedo with the smoothness
+  // weight times this factor, and the factor falls geometrically to 1 at the last one, so that
+  // shape and lighting, not a freshly fitted albedo, explain the shading the landmark fit left.
+  double initial_albedo_smoothness_scale = 100.0;
   // Ridge on the 24 non-constant SH lighting coefficients (bands 1 and 2).
   double light_prior_weight = 1e-4;
 
@@ -49,6 +53,8 @@ struct PhotometricOptions {
   // with their FitOptions weights (the coefficient priors times this factor); the landmark
   // correspondences are those stage 2 ended with.
   double prior_scale = 0.3;
+  // Rematch the contour (jaw) landmarks to the mesh before every outer iteration after the first.
+  bool update_contour_landmarks = true;
 
   // Throws morphfit::Error naming the first bad field.
   void Validate() const;
