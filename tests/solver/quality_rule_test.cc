@@ -46,11 +46,18 @@ void SetStatistic(const std::string& name, double value, FitStatistics& s) {
 
 TEST(QualityRule, CalibratedDefaultsSwitchUnneededTestsOff) {
   const QualityRule rule;
-  EXPECT_TRUE(std::isinf(rule.max_landmark_nme));
-  EXPECT_TRUE(std::isinf(rule.min_face_size) && rule.min_face_size < 0);
-  FitStatistics s = CleanStatistics();
-  s.landmark_rms_nme = 10;  // off: fires nothing
-  EXPECT_TRUE(Assess(s, rule).reasons.empty());
+  int off = 0;
+  for (const QualityThreshold& threshold : QualityThresholds()) {
+    const double value = rule.*threshold.field;
+    if (!std::isinf(value)) continue;
+    ++off;
+    // Off: even a value far on the worse side fires nothing (+inf for max_*, -inf for min_*).
+    SCOPED_TRACE(threshold.option);
+    FitStatistics s = CleanStatistics();
+    SetStatistic(threshold.statistic, value > 0 ? 1e6 : -1e6, s);
+    EXPECT_TRUE(Assess(s, rule).reasons.empty());
+  }
+  EXPECT_GT(off, 0) << "the calibration switches the thresholds it does not need off";
 }
 
 // The built-in defaults are the calibrated preset's thresholds to 6 significant digits; a
