@@ -61,9 +61,9 @@ DEFINE_double(min_coverage, 0.7,
               "synthetic: a fit is bad when it covers less than this share of the true face");
 DEFINE_string(input_dir, "", "annotated: folder of images with sibling .pts files");
 DEFINE_string(annotated_landmarks, "detected",
-              "annotated: fit from landmarks 'detected' by dlib (the detection flags below; the "
-              "face that overlaps the annotation most), or from the 'annotation' itself (measures "
-              "the fit alone)");
+              "annotated: fit from landmarks 'detected' by dlib (--landmark_model, "
+              "--max_detect_side, --upsample_times; the face that overlaps the annotation most), "
+              "or from the 'annotation' itself (measures the fit alone)");
 DEFINE_double(bad_nme, 0.08,
               "annotated: a fit is bad when its model landmarks' NME against the annotation "
               "exceeds this");

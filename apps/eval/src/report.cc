@@ -135,8 +135,8 @@ std::string FormatReport(const std::vector<EvaluatedCase>& cases, const Decision
 std::string CasesCsv(const std::vector<EvaluatedCase>& cases, const Decisions& decisions) {
   std::ostringstream out;
   out << "name,kind,bad,verdict,reasons,fit_error,coverage,depth_rmse_mm,depth_offset_mm,"
-         "normal_error_deg,truth_landmark_nme,annotation_nme,detected_faces,face_index,detection_"
-         "nme";
+         "normal_error_deg,truth_landmark_nme,annotation_nme,"
+      << "detected_faces,face_index,detection_nme";
   for (const solver::QualityStatistic& statistic : solver::QualityStatistics()) {
     out << "," << statistic.name;
   }
