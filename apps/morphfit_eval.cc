@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app_support.h"
+#include "detect_flags.h"
 #include "fit_flags.h"
+#include "morphfit/detect/face_detector.h"
+#include "morphfit/eval/annotated_face.h"
 #include "morphfit/eval/calibration.h"
 #include "morphfit/eval/evaluated_case.h"
 #include "morphfit/eval/report.h"
@@ -56,6 +60,10 @@ DEFINE_double(bad_depth_rmse, 4.0, "synthetic: a fit is bad when its depth RMSE 
 DEFINE_double(min_coverage, 0.7,
               "synthetic: a fit is bad when it covers less than this share of the true face");
 DEFINE_string(input_dir, "", "annotated: folder of images with sibling .pts files");
+DEFINE_string(annotated_landmarks, "detected",
+              "annotated: fit from landmarks 'detected' by dlib (--landmark_model, "
+              "--max_detect_side, --upsample_times; the face that overlaps the annotation most), "
+              "or from the 'annotation' itself (measures the fit alone)");
 DEFINE_double(bad_nme, 0.08,
               "annotated: a fit is bad when its model landmarks' NME against the annotation "
               "exceeds this");
@@ -118,6 +126,8 @@ std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model
   return cases;
 }
 
+bool DetectsLandmarks() { return FLAGS_annotated_landmarks == "detected"; }
+
 std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model,
                                               const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
@@ -131,32 +141,76 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
   }
   std::sort(images.begin(), images.end());
   if (images.empty()) throw Error(FLAGS_input_dir + ": no image with a sibling .pts file");
+  // Loaded once for the run (the predictor takes over a second).
+  std::optional<detect::FaceDetector> detector;
+  if (DetectsLandmarks()) detector.emplace(apps::DetectorOptionsFromFlags());
   std::vector<eval::EvaluatedCase> cases;
   for (size_t i = 0; i < images.size(); ++i) {
     const fs::path& path = images[i];
+    const std::string name = path.filename().string();
     const cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
     if (image.empty()) throw FileError(path.string(), "cannot read the image");
     const Landmarks annotation = ReadPts(fs::path(path).replace_extension(".pts").string());
-    // No landmark detector is part of the build yet: the fit starts from the annotation itself,
-    // so the NME below measures the fit's own residual, not detection plus fit.
-    const Landmarks& landmarks = annotation;
-    if (static_cast<int>(i) < FLAGS_save_images) {
-      SaveCaseImage(FLAGS_out + "/cases/" + path.stem().string() + ".png", image, landmarks);
-    }
     eval::EvaluatedCase evaluated;
     try {
-      ValidateLandmarks(landmarks, image.cols, image.rows, path.string());
-      evaluated = eval::EvaluateAnnotatedImage(model, image, landmarks, annotation,
-                                               path.filename().string(), setup, definition);
+      ValidateLandmarks(annotation, image.cols, image.rows, path.string());
+      if (detector) {
+        evaluated = eval::EvaluateDetectedFace(model, image, detector->Detect(image, path.string()),
+                                               annotation, name, setup, definition);
+      } else {
+        evaluated = eval::EvaluateAnnotatedImage(model, image, annotation, annotation, name, setup,
+                                                 definition);
+      }
     } catch (const Error& e) {
-      evaluated.name = path.filename().string();
+      evaluated.name = name;
       evaluated.kind = "annotated";
       evaluated.fit_error = e.what();
       evaluated.bad = true;
     }
+    if (static_cast<int>(i) < FLAGS_save_images) {
+      SaveCaseImage(FLAGS_out + "/cases/" + path.stem().string() + ".png", image, annotation);
+    }
     cases.push_back(evaluated);
   }
   return cases;
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// The report's first lines in annotated mode: where the landmarks came from and, for detected
+// ones, how many images had a matching face and the median errors of detection and of the fit.
+std::string AnnotatedHeader(const std::vector<eval::EvaluatedCase>& cases) {
+  std::string header = "annotated mode on " + FLAGS_input_dir + ", bad = model-landmark NME > " +
+                       std::to_string(FLAGS_bad_nme) + "\n";
+  std::vector<double> fit_nme;
+  for (const eval::EvaluatedCase& evaluated : cases) {
+    if (evaluated.fit_error.empty()) fit_nme.push_back(evaluated.annotation_nme);
+  }
+  if (!DetectsLandmarks()) {
+    return header +
+           "landmarks: the human annotation itself (--annotated_landmarks=annotation): the NME "
+           "measures the fit alone; median fit annotation NME " +
+           std::to_string(Median(fit_nme)) + " over " + std::to_string(fit_nme.size()) +
+           " fitted\n";
+  }
+  std::vector<double> detection_nme;
+  for (const eval::EvaluatedCase& evaluated : cases) {
+    if (evaluated.detection && evaluated.detection->index >= 0) {
+      detection_nme.push_back(evaluated.detection->nme);
+    }
+  }
+  return header + "landmarks: detected (--annotated_landmarks=detected; dlib, " +
+         apps::DetectorOptionsFromFlags().landmark_model +
+         "; the face overlapping the annotation most): matched in " +
+         std::to_string(detection_nme.size()) + " of " + std::to_string(cases.size()) +
+         " images, median detection NME " + std::to_string(Median(detection_nme)) +
+         ", median fit annotation NME " + std::to_string(Median(fit_nme)) + " over " +
+         std::to_string(fit_nme.size()) + " fitted\n";
 }
 
 void WriteOutputs(const std::vector<eval::EvaluatedCase>& cases, const solver::QualityRule& rule,
@@ -203,12 +257,7 @@ int Run() {
                                                      ? RunSynthetic(model, setup, definition)
                                                      : RunAnnotated(model, setup, definition);
   std::string report = "fit: stages " + apps::FitStagesFlag() + " (--stages)\n";
-  if (FLAGS_mode == "annotated") {
-    report += "annotated mode on " + FLAGS_input_dir +
-              ": fits start from the human annotation (no detector in this build), bad = "
-              "model-landmark NME > " +
-              std::to_string(FLAGS_bad_nme) + "\n";
-  }
+  if (FLAGS_mode == "annotated") report += AnnotatedHeader(cases);
   const std::string flag_source =
       FLAGS_flagfile.empty() ? "built-in defaults and command-line flags" : FLAGS_flagfile;
   if (!FLAGS_calibrate) {
@@ -259,12 +308,22 @@ int main(int argc, char** argv) {
       "morphfit-eval: how well the quality rule separates good fits from bad ones, and its "
       "calibration.\n"
       "  morphfit-eval --mode=synthetic --cases N --out DIR [--calibrate]\n"
-      "  morphfit-eval --mode=annotated --input_dir DIR --out DIR");
+      "  morphfit-eval --mode=annotated --input_dir DIR --out DIR "
+      "[--annotated_landmarks=detected|annotation]");
   if (FLAGS_mode != "synthetic" && FLAGS_mode != "annotated") {
     morphfit::apps::ExitBadFlags("--mode must be synthetic or annotated, not '" + FLAGS_mode + "'");
   }
   if (FLAGS_mode == "annotated" && FLAGS_input_dir.empty()) {
     morphfit::apps::ExitBadFlags("--mode=annotated needs --input_dir");
+  }
+  if (FLAGS_annotated_landmarks != "detected" && FLAGS_annotated_landmarks != "annotation") {
+    morphfit::apps::ExitBadFlags("--annotated_landmarks must be detected or annotation, not '" +
+                                 FLAGS_annotated_landmarks + "'");
+  }
+  if (morphfit::apps::FaceSelectionFlagsGiven()) {
+    morphfit::apps::ExitBadFlags(
+        "--face_index and --all_faces do not apply: morphfit-eval fits the detected face that "
+        "overlaps the annotation");
   }
   if (FLAGS_cases < 1 || FLAGS_width < 64 || FLAGS_height < 64 || !(FLAGS_min_distance > 0) ||
       !(FLAGS_max_distance >= FLAGS_min_distance) || !(FLAGS_landmark_noise >= 0) ||
@@ -278,6 +337,7 @@ int main(int argc, char** argv) {
     morphfit::apps::QualityRuleFromFlags();
     morphfit::apps::FitOptionsFromFlags();
     morphfit::apps::PhotometricOptionsFromFlags();
+    morphfit::apps::DetectorOptionsFromFlags();
   } catch (const morphfit::Error& e) {
     morphfit::apps::ExitBadFlags(e.what());
   }

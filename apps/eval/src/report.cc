@@ -135,7 +135,8 @@ std::string FormatReport(const std::vector<EvaluatedCase>& cases, const Decision
 std::string CasesCsv(const std::vector<EvaluatedCase>& cases, const Decisions& decisions) {
   std::ostringstream out;
   out << "name,kind,bad,verdict,reasons,fit_error,coverage,depth_rmse_mm,depth_offset_mm,"
-         "normal_error_deg,truth_landmark_nme,annotation_nme";
+         "normal_error_deg,truth_landmark_nme,annotation_nme,"
+      << "detected_faces,face_index,detection_nme";
   for (const solver::QualityStatistic& statistic : solver::QualityStatistics()) {
     out << "," << statistic.name;
   }
@@ -154,7 +155,14 @@ std::string CasesCsv(const std::vector<EvaluatedCase>& cases, const Decisions& d
         << solver::VerdictName(decisions.qualities[i].verdict()) << "," << reasons << "," << error
         << "," << Number(e.truth.coverage) << "," << Number(e.truth.depth_rmse_mm) << ","
         << Number(e.truth.depth_offset_mm) << "," << Number(e.truth.normal_error_deg) << ","
-        << Number(e.truth.landmark_nme) << "," << Number(e.annotation_nme);
+        << Number(e.truth.landmark_nme) << "," << Number(e.annotation_nme) << ",";
+    if (e.detection) {
+      out << e.detection->faces << ","
+          << (e.detection->index >= 0 ? std::to_string(e.detection->index) : "") << ","
+          << Number(e.detection->nme);
+    } else {
+      out << ",,";
+    }
     for (const solver::QualityStatistic& statistic : solver::QualityStatistics()) {
       std::optional<double> value;
       if (e.statistics) value = statistic.value(*e.statistics);

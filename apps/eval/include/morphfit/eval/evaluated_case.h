@@ -3,6 +3,7 @@
 // One fit of morphfit-eval: what the rule saw, what it decided, and how far the fit really was
 // from the truth.
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,15 @@
 
 namespace morphfit::eval {
 
+// Annotated mode from detected landmarks: what the detector found for one image.
+struct FaceDetection {
+  int faces = 0;   // faces detected in the image
+  int index = -1;  // the face fitted (largest first), -1 when none overlaps the annotation
+  // That face's landmarks against the annotation, measured as annotation_nme is (RMS over the
+  // model-mapped points / annotated outer-eye-corner distance); NaN when no face was fitted.
+  double nme = std::numeric_limits<double>::quiet_NaN();
+};
+
 struct EvaluatedCase {
   std::string name;       // seed or file name
   std::string kind;       // corruption name, or "annotated"
@@ -25,6 +35,7 @@ struct EvaluatedCase {
   std::optional<solver::FitStatistics> statistics;
   synth::TruthComparison truth;  // synthetic mode
   double annotation_nme = 0;     // annotated mode: fitted model landmarks vs the human annotation
+  std::optional<FaceDetection> detection;  // annotated mode, when the landmarks were detected
   bool bad = false;
 };
 
@@ -52,8 +63,8 @@ EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
                                      const synth::SyntheticScene& scene, const std::string& name,
                                      const FitSetup& setup, const BadFitDefinition& definition);
 
-// Annotated mode: fit `landmarks` (detected, or the annotation itself when nothing detects) and
-// score the fitted model landmarks against `annotation`.
+// Annotated mode: fit `landmarks` (detected, or the annotation itself with
+// --annotated_landmarks=annotation) and score the fitted model landmarks against `annotation`.
 EvaluatedCase EvaluateAnnotatedImage(const model::MorphableModel& model, const cv::Mat& image,
                                      const Landmarks& landmarks, const Landmarks& annotation,
                                      const std::string& name, const FitSetup& setup,

