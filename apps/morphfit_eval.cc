@@ -320,6 +320,10 @@ int main(int argc, char** argv) {
     morphfit::apps::ExitBadFlags("--annotated_landmarks must be detected or annotation, not '" +
                                  FLAGS_annotated_landmarks + "'");
   }
+  if (FLAGS_out.empty()) morphfit::apps::ExitBadFlags("--out is required");
+  if (std::filesystem::exists(FLAGS_out) && !std::filesystem::is_directory(FLAGS_out)) {
+    morphfit::apps::ExitBadFlags("--out " + FLAGS_out + ": exists and is not a folder");
+  }
   if (morphfit::apps::FaceSelectionFlagsGiven()) {
     morphfit::apps::ExitBadFlags(
         "--face_index and --all_faces do not apply: morphfit-eval fits the detected face that "

@@ -35,6 +35,14 @@ code=0
 code=0
 "$eval_app" --mode=annotated --input_dir="$tmp/in" --face_index=1 >/dev/null 2>&1 || code=$?
 [ "$code" -eq 2 ] || fail "--face_index exited $code, expected 2"
+# --out naming a file, not a folder: a flag error that names it, before any fitting.
+touch "$tmp/a_file"
+code=0
+"$eval_app" --mode=annotated --input_dir="$tmp/in" --out="$tmp/a_file" >/dev/null \
+  2>"$tmp/out_file.err" || code=$?
+[ "$code" -eq 2 ] || fail "--out=<file> exited $code, expected 2"
+grep -q "a_file: exists and is not a folder" "$tmp/out_file.err" ||
+  fail "--out=<file> message: $(cat "$tmp/out_file.err")"
 
 run detected
 csv="$tmp/detected/cases.csv"
