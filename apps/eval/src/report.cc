@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "morphfit/solver/batch_outliers.h"
+
 namespace morphfit::eval {
 namespace {
 
@@ -33,11 +35,19 @@ std::string Pad(const std::string& text, size_t width) {
 }  // namespace
 
 Decisions Decide(const std::vector<EvaluatedCase>& cases, const solver::QualityRule& rule) {
+  // The evaluated set is the batch of the batch-relative rule, as one morphfit-batch run is: its
+  // limits come from every case with statistics (--outlier_k 0 gives none).
+  std::vector<solver::FitStatistics> batch;
+  for (const EvaluatedCase& evaluated : cases) {
+    if (evaluated.statistics) batch.push_back(*evaluated.statistics);
+  }
+  const std::vector<solver::BatchLimit> limits = solver::ComputeBatchLimits(batch, rule);
   Decisions decisions;
   for (const EvaluatedCase& evaluated : cases) {
     solver::Quality quality;
     if (evaluated.statistics) {
       quality = solver::Assess(*evaluated.statistics, rule);
+      solver::AddBatchOutlierReasons(*evaluated.statistics, limits, quality);
     } else {
       quality.reasons.push_back({"fit_failed", evaluated.fit_error, 1, 1, "=="});
     }
