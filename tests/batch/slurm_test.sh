@@ -45,7 +45,14 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -f "$scratch/run/merged/DONE" ] || { cat "$scratch"/run/logs/*.out >&2 || true; fail "no merge after 60 s"; }
-scontrol show job "$merge_id" | grep -q 'JobState=COMPLETED' || fail "merge job not COMPLETED"
+# The marker is the merge script's last write; the job itself ends a moment later (RUNNING, then
+# COMPLETING), so wait for Slurm to record its end before asking how it ended.
+for _ in $(seq 1 100); do
+  scontrol show job "$merge_id" | grep -qE 'JobState=(RUNNING|COMPLETING|PENDING)' || break
+  sleep 0.1
+done
+scontrol show job "$merge_id" | grep -q 'JobState=COMPLETED' ||
+  fail "merge job not COMPLETED: $(scontrol show job "$merge_id" | grep -oE 'JobState=[A-Z_]+')"
 [ "$(find "$scratch/run/shards" -maxdepth 1 -name 'shard_*' | wc -l)" -eq 4 ] || fail "expected 4 shards"
 [ "$(scontrol show job "$array_id" | grep -c 'JobState=COMPLETED')" -eq 4 ] || fail "expected 4 completed array tasks"
 
