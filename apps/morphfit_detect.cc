@@ -9,7 +9,6 @@
 // fails (folder mode goes on and lists the failures), 2 on bad flags.
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -24,6 +23,7 @@
 #include "morphfit/detect/image_reading.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/landmarks.h"
+#include "morphfit/pipeline/image_file.h"
 
 DEFINE_string(image, "", "Image to detect the face in (with --out).");
 DEFINE_string(out, "", "Output .pts file for --image.");
@@ -34,17 +34,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using morphfit::apps::ExitBadFlags;
-
-bool IsImageFile(const fs::path& path) {
-  std::string extension = path.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* known :
-       {".jpg", ".jpeg", ".png", ".ppm", ".pgm", ".bmp", ".tif", ".tiff", ".webp"}) {
-    if (extension == known) return true;
-  }
-  return false;
-}
 
 // Writes the selected faces of one image: `out` itself for one face, or out_0.pts, out_1.pts, ...
 // with --all_faces. Returns the number of faces written.
@@ -86,7 +75,8 @@ int RunFolder(const morphfit::detect::DetectorOptions& options,
   }
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
-    if (entry.is_regular_file() && IsImageFile(entry.path())) images.push_back(entry.path());
+    if (entry.is_regular_file() && morphfit::pipeline::IsImageFile(entry.path().string()))
+      images.push_back(entry.path());
   }
   std::sort(images.begin(), images.end());
   if (images.empty()) throw morphfit::FileError(FLAGS_input_dir, "holds no images");

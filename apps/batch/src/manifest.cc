@@ -9,6 +9,7 @@
 
 #include "morphfit/batch/csv.h"
 #include "morphfit/model/error.h"
+#include "morphfit/pipeline/image_file.h"
 
 namespace morphfit::batch {
 
@@ -54,7 +55,8 @@ std::vector<fs::path> ImageFilesUnder(const std::string& root) {
   for (auto it =
            fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file() && IsImageFile(it->path().string())) files.push_back(it->path());
+    if (it->is_regular_file() && pipeline::IsImageFile(it->path().string()))
+      files.push_back(it->path());
   }
   return files;
 }
@@ -100,12 +102,6 @@ void AddUnlessFiltered(ImageJob job, const ClassFilter& classes, Manifest& manif
 }
 
 }  // namespace
-
-bool IsImageFile(const std::string& path) {
-  static const std::set<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp",
-                                                   ".tif", ".tiff", ".webp"};
-  return extensions.count(Lower(fs::path(path).extension().string())) > 0;
-}
 
 Manifest ReadFolderManifest(const std::string& root, const ManifestOptions& options) {
   Manifest manifest;

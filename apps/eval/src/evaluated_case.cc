@@ -44,7 +44,7 @@ EvaluatedCase EvaluateSyntheticScene(const model::MorphableModel& model,
     evaluated.fit_error = e.what();
   }
   evaluated.bad = !scene.has_face || !evaluated.fit_error.empty() ||
-                  evaluated.truth.coverage < definition.min_coverage ||
+                  !(evaluated.truth.coverage >= definition.min_coverage) ||
                   !(evaluated.truth.depth_rmse_mm <= definition.max_depth_rmse_mm);
   return evaluated;
 }

@@ -3,12 +3,11 @@
 #include <chrono>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "morphfit/model/atomic_file.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/mesh_io.h"
 #include "morphfit/pipeline/fit_json.h"
+#include "morphfit/pipeline/image_file.h"
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/render/shading.h"
 #include "morphfit/solver/photometric_stage.h"
@@ -23,13 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 double SecondsBetween(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration<double>(end - start).count();
-}
-
-cv::Mat ReadImage(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw FileError(path, "image file not found");
-  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw FileError(path, "cannot decode the image (unsupported or corrupt file)");
-  return image;
 }
 
 Landmarks ReadLandmarks(const ImageInput& input, const cv::Mat& image,

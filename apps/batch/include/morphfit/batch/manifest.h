@@ -25,9 +25,6 @@ struct Manifest {
   int skipped_by_angle = 0;  // left out by ManifestOptions::rafd_angles
 };
 
-// Image extensions the readers take (lower case, with the dot).
-bool IsImageFile(const std::string& path);
-
 // Every image under `root` (recursive), with the sibling "<stem>.pts" when it exists (otherwise
 // the pipeline detects landmarks). The class is the name of the image's folder when that names an
 // expression class ("happy/x.jpg"), Unlabelled otherwise.

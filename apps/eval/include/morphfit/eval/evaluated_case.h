@@ -34,7 +34,9 @@ struct EvaluatedCase {
   std::string fit_error;  // non-empty when the fit threw: no output, counted as rejected and bad
   std::optional<solver::FitStatistics> statistics;
   synth::TruthComparison truth;  // synthetic mode
-  double annotation_nme = 0;     // annotated mode: fitted model landmarks vs the human annotation
+  // Annotated mode: fitted model landmarks vs the human annotation; NaN (an empty CSV cell) when
+  // there is no fit to measure.
+  double annotation_nme = std::numeric_limits<double>::quiet_NaN();
   std::optional<FaceDetection> detection;  // annotated mode, when the landmarks were detected
   bool bad = false;
 };
