@@ -125,13 +125,17 @@ std::set<int> ParseAngles(const std::string& text) {
 // Every flag that can change a fit's outcome: all flags of fit_flags.cc and quality_flags.cc, so
 // that a flag added there is recorded in run.json (and checked on resume) without touching this
 // file.
+// Every flag that changes a fit: the fit and quality flags, and the detection flags, which decide
+// the landmarks of images without a .pts (--face_index and --all_faces are refused in a batch).
 std::map<std::string, std::string> FitSettings() {
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
   std::map<std::string, std::string> settings;
   for (const auto& flag : flags) {
-    const std::string name = fs::path(flag.filename).filename().string();
-    if (name == "fit_flags.cc" || name == "quality_flags.cc") {
+    const std::string file = fs::path(flag.filename).filename().string();
+    const bool face_selection = flag.name == "face_index" || flag.name == "all_faces";
+    if (file == "fit_flags.cc" || file == "quality_flags.cc" ||
+        (file == "detect_flags.cc" && !face_selection)) {
       settings[flag.name] = flag.current_value;
     }
   }

@@ -60,6 +60,16 @@ code=$?
 set -e
 [ "$code" -eq 2 ] || fail "changed flags: exit $code, expected 2"
 grep -q "fit.fov" "$scratch/refused.txt" || fail "refusal does not name the flag: $(cat "$scratch/refused.txt")"
+# The detection flags decide the landmarks of images without a .pts: a change is refused too.
+set +e
+"$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 --upsample_times 1 > /dev/null 2> "$scratch/refused_detect.txt"
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "changed detection flags: exit $code, expected 2"
+grep -q "fit.upsample_times" "$scratch/refused_detect.txt" ||
+  fail "refusal does not name the detection flag: $(cat "$scratch/refused_detect.txt")"
+grep -q '"landmark_model"' "$scratch/killed/run.json" || fail "run.json lacks the detection flags"
+grep -q '"face_index"' "$scratch/killed/run.json" && fail "run.json records --face_index, which a batch refuses"
 
 # --- three shards and the merge equal the whole run ---
 list=""
