@@ -88,15 +88,16 @@ void PrintResult(const std::string& image, const std::string& out,
 
 // The landmarks of one detected face, clamped to the image, and fit.json's "input.landmarks": that
 // they were detected, by which model, which face, and how many points were clamped.
-morphfit::pipeline::ImageInput DetectedInput(const std::string& image_path, const cv::Size& size,
+morphfit::pipeline::ImageInput DetectedInput(const std::string& image_path, const cv::Mat& image,
                                              const morphfit::detect::DetectorOptions& options,
                                              const morphfit::detect::DetectedFace& face, int index,
                                              int count) {
   morphfit::pipeline::ImageInput input;
   input.image_path = image_path;
+  input.pixels = image;  // decoded once, for detection and fit
   input.landmarks = face.landmarks;
   const int clamped =
-      morphfit::detect::ClampLandmarksToImage(*input.landmarks, size.width, size.height);
+      morphfit::detect::ClampLandmarksToImage(*input.landmarks, image.cols, image.rows);
   char text[256];
   std::snprintf(text, sizeof(text),
                 ": face %d of %d (largest first), box x %d y %d w %d h %d, score %.3f, %d point(s) "
@@ -123,7 +124,7 @@ int FitDetectedFaces(const morphfit::model::MorphableModel& model, const std::st
     const int index =
         selection.mode == morphfit::detect::FaceSelection::Mode::kIndex ? selection.index : 0;
     const morphfit::pipeline::ImageInput input =
-        DetectedInput(image_path, image.size(), detector_options, faces[index], index, count);
+        DetectedInput(image_path, image, detector_options, faces[index], index, count);
     PrintResult(image_path, FLAGS_out,
                 morphfit::pipeline::FitImage(model, input, FLAGS_out, options));
     return morphfit::apps::kExitOk;
@@ -131,7 +132,7 @@ int FitDetectedFaces(const morphfit::model::MorphableModel& model, const std::st
   int failed = 0;
   for (int index = 0; index < count; ++index) {
     const morphfit::pipeline::ImageInput input =
-        DetectedInput(image_path, image.size(), detector_options, faces[index], index, count);
+        DetectedInput(image_path, image, detector_options, faces[index], index, count);
     const std::string out = (fs::path(FLAGS_out) / ("face_" + std::to_string(index))).string();
     const morphfit::pipeline::ImageOutcome outcome =
         morphfit::pipeline::TryFitImage(model, input, out, options);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
@@ -204,6 +206,25 @@ TEST_F(FitImageTest, LandmarkSourceSuppliesMissingLandmarks) {
       TryFitImage(Model(), SampleInput(), root_ + "/out", PipelineOptions());
   EXPECT_FALSE(failed.ok);
   EXPECT_NE(failed.error.find("exists"), std::string::npos) << failed.error;
+}
+
+TEST_F(FitImageTest, DecodedPixelsAreUsedInsteadOfTheFile) {
+  // Landmarks only: the test is about where the pixels come from, not about stage 3.
+  PipelineOptions options;
+  options.stages = FitStages::kLandmarks;
+  ImageInput grey = SampleInput();
+  cv::cvtColor(cv::imread(grey.image_path, cv::IMREAD_COLOR), grey.pixels, cv::COLOR_BGR2GRAY);
+  ExpectRejected(grey, "not 8-bit BGR");
+
+  const ImageResult from_file = FitImage(Model(), SampleInput(), root_ + "/file", options);
+  ImageInput input = SampleInput();
+  input.pixels = cv::imread(input.image_path, cv::IMREAD_COLOR);
+  // A path that does not exist: the pixels given must be used, the file not read again.
+  input.image_path = root_ + "/not_there.png";
+  const ImageResult from_pixels = FitImage(Model(), input, root_ + "/pixels", options);
+  EXPECT_EQ(ReadBytes(fs::path(root_) / "file/depth.npy"),
+            ReadBytes(fs::path(root_) / "pixels/depth.npy"));
+  EXPECT_EQ(from_pixels.width, from_file.width);
 }
 
 }  // namespace

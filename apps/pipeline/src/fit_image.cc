@@ -113,7 +113,10 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   result.output_dir = output_dir;
 
   // Everything that can reject the input happens before the output folder exists.
-  const cv::Mat image = ReadImage(input.image_path);
+  if (!input.pixels.empty() && input.pixels.type() != CV_8UC3) {
+    throw FileError(input.image_path, "the decoded pixels given are not 8-bit BGR");
+  }
+  const cv::Mat image = input.pixels.empty() ? ReadImage(input.image_path) : input.pixels;
   result.width = image.cols;
   result.height = image.rows;
   std::string origin;

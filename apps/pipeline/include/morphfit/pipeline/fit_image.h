@@ -26,6 +26,9 @@ struct ImageInput {
   // Names the landmark origin in messages and fit.json when `landmarks` is given directly
   // (e.g. "manifest.csv row 12").
   std::string landmarks_origin;
+  // The pixels of image_path (8-bit BGR) when the caller has decoded them already, e.g. to detect
+  // faces, so that the file is not decoded twice; empty: FitImage reads image_path.
+  cv::Mat pixels;
 };
 
 // Supplies landmarks for an image that has none (the detection module plugs in here). Throws
