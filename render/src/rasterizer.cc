@@ -10,6 +10,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+// AVX2 code paths, compiled for AVX2 in their own functions and chosen at run time.
+#define MORPHFIT_RENDER_AVX2 1
+#include <immintrin.h>
+#endif
 
 #include "morphfit/model/error.h"
 #include "morphfit/model/morphable_model.h"
@@ -74,44 +79,7 @@ enum ResolveTerm {
   kNumResolveTerms = 20
 };
 
-// Barycentrics, depth and (optionally) normals of pixels (x, y) from their triangles' terms.
-//
-// Pixels within 1/512 pixel of an edge can be covered by the snapped triangle yet lie just outside
-// the exact one: clamping keeps their barycentrics on the triangle (interior pixels are unchanged,
-// their barycentrics sum to 1); their depth is that of the triangle's plane continued by that
-// much. Written once for float and once for four floats (SSE) with the
-// same operations in the same order, so both give the same bits.
-template <typename Ops>
-inline void ResolvePixels(const typename Ops::V* t, typename Ops::V x, typename Ops::V y,
-                          bool with_normals, typename Ops::V out[7]) {
-  using V = typename Ops::V;
-  const V one = Ops::Set(1.0F), zero = Ops::Set(0.0F);
-  const V dx = Ops::Sub(x, t[kOx]), dy = Ops::Sub(y, t[kOy]);
-  auto affine = [&](int a, int b, V c) {
-    return Ops::Add(Ops::Add(c, Ops::Mul(t[a], dx)), Ops::Mul(t[b], dy));
-  };
-  const V inv = Ops::Div(one, affine(kA0, kB0, one));
-  V b1 = Ops::Max(Ops::Mul(affine(kA1, kB1, t[kC1]), inv), zero);
-  V b2 = Ops::Max(Ops::Mul(affine(kA2, kB2, t[kC2]), inv), zero);
-  V b0 = Ops::Max(Ops::Sub(Ops::Sub(one, b1), b2), zero);
-  const V renormalise = Ops::Div(one, Ops::Add(Ops::Add(b0, b1), b2));
-  out[0] = Ops::Mul(b0, renormalise);
-  out[1] = Ops::Mul(b1, renormalise);
-  out[2] = Ops::Mul(b2, renormalise);
-  out[3] = Ops::Mul(t[kDepth], inv);
-  if (!with_normals) return;
-  auto blend = [&](int corner0) {
-    return Ops::Add(Ops::Add(Ops::Mul(out[0], t[corner0]), Ops::Mul(out[1], t[corner0 + 1])),
-                    Ops::Mul(out[2], t[corner0 + 2]));
-  };
-  const V nx = blend(kNormal), ny = blend(kNormal + 3), nz = blend(kNormal + 6);
-  // Vertex normals of one triangle never cancel out in practice; the floor avoids NaN.
-  const V length2 = Ops::Add(Ops::Add(Ops::Mul(nx, nx), Ops::Mul(ny, ny)), Ops::Mul(nz, nz));
-  const V inv_norm = Ops::Div(one, Ops::Sqrt(Ops::Max(length2, Ops::Set(1e-30F))));
-  out[4] = Ops::Mul(nx, inv_norm);
-  out[5] = Ops::Mul(ny, inv_norm);
-  out[6] = Ops::Mul(nz, inv_norm);
-}
+#include "resolve_pixels.inc"  // ResolvePixels
 
 struct ScalarOps {
   using V = float;
@@ -330,6 +298,226 @@ bool SetUpInt32Edges(const ScreenVertex& a, const ScreenVertex& b_in, const Scre
 }
 #endif
 
+// Where the resolve pass reads triangle ids and writes its planes (barycentrics 0-2, depth, then
+// normals 4-6 when with_normals), and the columns x0..x1 of the drawn box it visits.
+struct ResolveTarget {
+  int width = 0;
+  int x0 = 0, x1 = -1;
+  const int32_t* triangle = nullptr;
+  float* planes[7] = {};
+  int num_planes = 0;
+  bool with_normals = false;
+};
+
+// Terms of no triangle, for the background lanes of a block (their results are not kept).
+alignas(16) constexpr float kNoTerms[kNumResolveTerms] = {};
+
+#ifdef __SSE2__
+// Resolves rows y0..y1 four pixels at a time: the terms of one triangle broadcast, or of four
+// transposed. terms_of(t, x, y) gives triangle t's terms, set up relative to (x, y) the first
+// time t is asked for; pixels are visited in row-major order, so each triangle's terms are
+// relative to its first pixel in that order, at every vector width.
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  const int width = target.width;
+  const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    const int32_t* ids = target.triangle + row;
+    const __m128 yv = _mm_set1_ps(static_cast<float>(y));
+    for (int x = target.x0; x <= target.x1; x += 4) {
+      // Background (all ids -1) sixteen pixels at a time.
+      if (x + 16 <= target.x1 + 1) {
+        const __m128i* p = reinterpret_cast<const __m128i*>(ids + x);
+        const __m128i all =
+            _mm_and_si128(_mm_and_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                          _mm_and_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi32(all, _mm_set1_epi32(-1))) == 0xFFFF) {
+          x += 12;
+          continue;
+        }
+      }
+      const int count = std::min(4, width - x);
+      alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
+                                   Frame::kNoTriangle};
+      __m128i idv;
+      if (count == 4) {
+        idv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ids + x));
+      } else {
+        std::copy(ids + x, ids + x + count, id);
+        idv = _mm_load_si128(reinterpret_cast<const __m128i*>(id));
+      }
+      const int background = _mm_movemask_ps(_mm_castsi128_ps(idv));
+      if (background == 0xF) continue;
+      __m128 t[kNumResolveTerms];
+      const int32_t first = _mm_cvtsi128_si32(idv);
+      if (background == 0 &&
+          _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
+        const float* terms = terms_of(first, x, y);
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          const __m128 r = _mm_load_ps(terms + g);
+          t[g] = _mm_shuffle_ps(r, r, 0x00);
+          t[g + 1] = _mm_shuffle_ps(r, r, 0x55);
+          t[g + 2] = _mm_shuffle_ps(r, r, 0xAA);
+          t[g + 3] = _mm_shuffle_ps(r, r, 0xFF);
+        }
+      } else {
+        _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
+        const float* terms[4];
+        for (int lane = 0; lane < 4; ++lane) {
+          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
+        }
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
+                 r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
+          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+          t[g] = r0;
+          t[g + 1] = r1;
+          t[g + 2] = r2;
+          t[g + 3] = r3;
+        }
+      }
+      __m128 out[7];
+      ResolvePixels<SseOps>(t, _mm_add_ps(_mm_set1_ps(static_cast<float>(x)), lanes), yv,
+                            target.with_normals, out);
+      // Background depth stays 0; the other planes are unspecified there.
+      out[3] = _mm_andnot_ps(_mm_castsi128_ps(_mm_srai_epi32(idv, 31)), out[3]);
+      if (count == 4) {
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm_storeu_ps(target.planes[p] + row + x, out[p]);
+        }
+      } else {
+        alignas(16) float values[4];
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm_store_ps(values, out[p]);
+          std::copy(values, values + count, target.planes[p] + row + x);
+        }
+      }
+    }
+  }
+}
+#else
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * target.width;
+    for (int x = target.x0; x <= target.x1; ++x) {
+      const int32_t id = target.triangle[row + x];
+      if (id < 0) continue;
+      float out[7];
+      ResolvePixels<ScalarOps>(terms_of(id, x, y), static_cast<float>(x), static_cast<float>(y),
+                               target.with_normals, out);
+      for (int p = 0; p < target.num_planes; ++p) target.planes[p][row + x] = out[p];
+    }
+  }
+}
+#endif
+
+#ifdef MORPHFIT_RENDER_AVX2
+// The same resolve eight pixels at a time, compiled for AVX2 (chosen at run time) without FMA:
+// the same operations on the same terms in the same order as ResolveRows above, so the same bits.
+#pragma GCC push_options
+#pragma GCC target("avx2")
+namespace avx2 {
+
+#include "resolve_pixels.inc"  // ResolvePixels, compiled here for AVX2
+
+struct Ops {
+  using V = __m256;
+  static __m256 Set(float v) { return _mm256_set1_ps(v); }
+  static __m256 Add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+  static __m256 Sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
+  static __m256 Mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+  static __m256 Div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
+  static __m256 Max(__m256 a, __m256 b) { return _mm256_max_ps(a, b); }
+  static __m256 Sqrt(__m256 a) { return _mm256_sqrt_ps(a); }
+};
+
+// Terms g..g+3 of eight lanes' triangles, term g + j of lane k in out[j] lane k: a 4 x 4
+// transpose in each 128-bit half, lanes 0-3 in the low half and 4-7 in the high one.
+inline void TransposeTerms(const float* const terms[8], int g, __m256* out) {
+  __m256 r[4];
+  for (int k = 0; k < 4; ++k) {
+    r[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(terms[k] + g)),
+                                _mm_load_ps(terms[k + 4] + g), 1);
+  }
+  const __m256 lo01 = _mm256_unpacklo_ps(r[0], r[1]), lo23 = _mm256_unpacklo_ps(r[2], r[3]);
+  const __m256 hi01 = _mm256_unpackhi_ps(r[0], r[1]), hi23 = _mm256_unpackhi_ps(r[2], r[3]);
+  out[0] = _mm256_shuffle_ps(lo01, lo23, _MM_SHUFFLE(1, 0, 1, 0));
+  out[1] = _mm256_shuffle_ps(lo01, lo23, _MM_SHUFFLE(3, 2, 3, 2));
+  out[2] = _mm256_shuffle_ps(hi01, hi23, _MM_SHUFFLE(1, 0, 1, 0));
+  out[3] = _mm256_shuffle_ps(hi01, hi23, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  const int width = target.width;
+  const __m256 lanes = _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0);
+  const __m256i minus_one = _mm256_set1_epi32(-1);
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    const int32_t* ids = target.triangle + row;
+    const __m256 yv = _mm256_set1_ps(static_cast<float>(y));
+    for (int x = target.x0; x <= target.x1; x += 8) {
+      // Background (all ids -1) sixteen pixels at a time.
+      if (x + 16 <= target.x1 + 1) {
+        const __m256i* p = reinterpret_cast<const __m256i*>(ids + x);
+        if (_mm256_testc_si256(_mm256_and_si256(_mm256_loadu_si256(p), _mm256_loadu_si256(p + 1)),
+                               minus_one)) {
+          x += 8;
+          continue;
+        }
+      }
+      const int count = std::min(8, width - x);
+      alignas(32) int32_t id[8];
+      __m256i idv;
+      if (count == 8) {
+        idv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ids + x));
+      } else {
+        std::fill(id, id + 8, Frame::kNoTriangle);
+        std::copy(ids + x, ids + x + count, id);
+        idv = _mm256_load_si256(reinterpret_cast<const __m256i*>(id));
+      }
+      const int background = _mm256_movemask_ps(_mm256_castsi256_ps(idv));
+      if (background == 0xFF) continue;
+      __m256 t[kNumResolveTerms];
+      const int32_t first = _mm_cvtsi128_si32(_mm256_castsi256_si128(idv));
+      if (background == 0 &&
+          _mm256_movemask_epi8(_mm256_cmpeq_epi32(idv, _mm256_set1_epi32(first))) == -1) {
+        const float* terms = terms_of(first, x, y);
+        for (int g = 0; g < kNumResolveTerms; ++g) t[g] = _mm256_broadcast_ss(terms + g);
+      } else {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(id), idv);
+        const float* terms[8];
+        for (int lane = 0; lane < 8; ++lane) {
+          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
+        }
+        for (int g = 0; g < kNumResolveTerms; g += 4) TransposeTerms(terms, g, t + g);
+      }
+      __m256 out[7];
+      ResolvePixels<Ops>(t, _mm256_add_ps(_mm256_set1_ps(static_cast<float>(x)), lanes), yv,
+                         target.with_normals, out);
+      // Background depth stays 0; the other planes are unspecified there.
+      out[3] = _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_srai_epi32(idv, 31)), out[3]);
+      if (count == 8) {
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm256_storeu_ps(target.planes[p] + row + x, out[p]);
+        }
+      } else {
+        alignas(32) float values[8];
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm256_store_ps(values, out[p]);
+          std::copy(values, values + count, target.planes[p] + row + x);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace avx2
+#pragma GCC pop_options
+#endif  // MORPHFIT_RENDER_AVX2
+
 }  // namespace
 
 void RasterOptions::Check() const {
@@ -353,6 +541,10 @@ Rasterizer::Rasterizer(const RasterOptions& options) : options_(options) {
   options_.Check();
   small_limit_ = options_.small_triangle_pixels << kSubpixelBits;
   medium_limit_ = options_.medium_triangle_pixels << kSubpixelBits;
+#ifdef MORPHFIT_RENDER_AVX2
+  __builtin_cpu_init();
+  use_avx2_ = options_.allow_avx2 && __builtin_cpu_supports("avx2");
+#endif
 }
 
 void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
@@ -678,8 +870,6 @@ const Rasterizer::ResolveSetup& Rasterizer::SetupResolve(const CameraSpaceMesh& 
 
 void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
   const size_t num_triangles = mesh.triangles->size();
-  const bool with_normals = options_.compute_normals;
-  const int width = frame.width;
   // Per-triangle terms, computed the first time a triangle is seen in this frame.
   if (setup_stamp_.size() != num_triangles) {
     setup_stamp_.assign(num_triangles, 0);
@@ -694,108 +884,23 @@ void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Fram
     return (setup_stamp_[t] == generation_ ? setups_[t] : SetupResolve(mesh, camera, t, x, y))
         .terms;
   };
-  float* planes[7] = {frame.barycentric[0].data(),
-                      frame.barycentric[1].data(),
-                      frame.barycentric[2].data(),
-                      frame.depth.data(),
-                      nullptr,
-                      nullptr,
-                      nullptr};
-  if (with_normals) {
-    for (int c = 0; c < 3; ++c) planes[4 + c] = frame.normal[c].data();
-  }
-  const int num_planes = with_normals ? 7 : 4;
-
-#ifdef __SSE2__
-  // Four pixels at a time: the terms of one triangle broadcast, or of four transposed.
-  alignas(16) static constexpr float kNoTerms[kNumResolveTerms] = {};
-  const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
-  for (int y = drawn_.y0; y <= drawn_.y1; ++y) {
-    const size_t row = static_cast<size_t>(y) * width;
-    const int32_t* ids = frame.triangle.data() + row;
-    const __m128 yv = _mm_set1_ps(static_cast<float>(y));
-    for (int x = drawn_.x0; x <= drawn_.x1; x += 4) {
-      // Background (all ids -1) sixteen pixels at a time.
-      if (x + 16 <= drawn_.x1 + 1) {
-        const __m128i* p = reinterpret_cast<const __m128i*>(ids + x);
-        const __m128i all =
-            _mm_and_si128(_mm_and_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
-                          _mm_and_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi32(all, _mm_set1_epi32(-1))) == 0xFFFF) {
-          x += 12;
-          continue;
-        }
-      }
-      const int count = std::min(4, width - x);
-      alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
-                                   Frame::kNoTriangle};
-      __m128i idv;
-      if (count == 4) {
-        idv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ids + x));
-      } else {
-        std::copy(ids + x, ids + x + count, id);
-        idv = _mm_load_si128(reinterpret_cast<const __m128i*>(id));
-      }
-      const int background = _mm_movemask_ps(_mm_castsi128_ps(idv));
-      if (background == 0xF) continue;
-      __m128 t[kNumResolveTerms];
-      const int32_t first = _mm_cvtsi128_si32(idv);
-      if (background == 0 &&
-          _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
-        const float* terms = terms_of(first, x, y);
-        for (int g = 0; g < kNumResolveTerms; g += 4) {
-          const __m128 r = _mm_load_ps(terms + g);
-          t[g] = _mm_shuffle_ps(r, r, 0x00);
-          t[g + 1] = _mm_shuffle_ps(r, r, 0x55);
-          t[g + 2] = _mm_shuffle_ps(r, r, 0xAA);
-          t[g + 3] = _mm_shuffle_ps(r, r, 0xFF);
-        }
-      } else {
-        _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
-        const float* terms[4];
-        for (int lane = 0; lane < 4; ++lane) {
-          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
-        }
-        for (int g = 0; g < kNumResolveTerms; g += 4) {
-          __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
-                 r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
-          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-          t[g] = r0;
-          t[g + 1] = r1;
-          t[g + 2] = r2;
-          t[g + 3] = r3;
-        }
-      }
-      __m128 out[7];
-      ResolvePixels<SseOps>(t, _mm_add_ps(_mm_set1_ps(static_cast<float>(x)), lanes), yv,
-                            with_normals, out);
-      // Background depth stays 0; the other planes are unspecified there.
-      out[3] = _mm_andnot_ps(_mm_castsi128_ps(_mm_srai_epi32(idv, 31)), out[3]);
-      if (count == 4) {
-        for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + row + x, out[p]);
-      } else {
-        alignas(16) float values[4];
-        for (int p = 0; p < num_planes; ++p) {
-          _mm_store_ps(values, out[p]);
-          std::copy(values, values + count, planes[p] + row + x);
-        }
-      }
-    }
-  }
-#else
-  for (int y = drawn_.y0; y <= drawn_.y1; ++y) {
-    const size_t row = static_cast<size_t>(y) * width;
-    for (int x = drawn_.x0; x <= drawn_.x1; ++x) {
-      const int32_t id = frame.triangle[row + x];
-      if (id < 0) continue;
-      const float* terms = terms_of(id, x, y);
-      float out[7];
-      ResolvePixels<ScalarOps>(terms, static_cast<float>(x), static_cast<float>(y), with_normals,
-                               out);
-      for (int p = 0; p < num_planes; ++p) planes[p][row + x] = out[p];
-    }
+  ResolveTarget target;
+  target.width = frame.width;
+  target.x0 = drawn_.x0;
+  target.x1 = drawn_.x1;
+  target.triangle = frame.triangle.data();
+  target.with_normals = options_.compute_normals;
+  target.num_planes = target.with_normals ? 7 : 4;
+  for (int c = 0; c < 3; ++c) target.planes[c] = frame.barycentric[c].data();
+  target.planes[3] = frame.depth.data();
+  for (int c = 0; c < 3 && target.with_normals; ++c) target.planes[4 + c] = frame.normal[c].data();
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) {
+    avx2::ResolveRows(target, drawn_.y0, drawn_.y1, terms_of);
+    return;
   }
 #endif
+  ResolveRows(target, drawn_.y0, drawn_.y1, terms_of);
 }
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,

@@ -26,6 +26,9 @@ struct RasterOptions {
   int medium_triangle_pixels = kMaxMediumTrianglePixels;
   static constexpr int kMaxSmallTrianglePixels = 8;    // float exactness bound, see rasterizer.cc
   static constexpr int kMaxMediumTrianglePixels = 64;  // int32 bound
+  // Use the AVX2 code paths where the CPU has AVX2 (checked at run time; the build targets plain
+  // x86-64). They give the same frame, bit for bit, as the SSE ones; only tests turn this off.
+  bool allow_avx2 = true;
 
   // Throws morphfit::Error for an invalid option.
   void Check() const;
@@ -55,6 +58,8 @@ class Rasterizer {
   explicit Rasterizer(const RasterOptions& options = RasterOptions());
 
   const RasterOptions& options() const { return options_; }
+  // Whether Render takes the AVX2 paths (allowed by the options and supported by the CPU).
+  bool uses_avx2() const { return use_avx2_; }
 
   // Renders `mesh` seen by `camera` (only its intrinsics and camera.width x camera.height are
   // used; the mesh is already in camera space) into `frame`, which is resized to the image.
@@ -90,6 +95,7 @@ class Rasterizer {
                                    int x, int y);
 
   RasterOptions options_;
+  bool use_avx2_ = false;
   std::vector<ScreenVertex> screen_;   // projected vertices of the current mesh
   int32_t small_limit_ = 0;            // small_triangle_pixels in fixed point
   int32_t medium_limit_ = 0;           // medium_triangle_pixels in fixed point
