@@ -36,6 +36,22 @@ constexpr double kClipBand = kGuardBand / 2;
 int FloorPixel(int32_t a) { return a >> kSubpixelBits; }
 int CeilPixel(int32_t a) { return -((-a) >> kSubpixelBits); }
 
+// The pixel centres of the triangle's bounding box in rows row0..row1 and the image's columns.
+template <typename ScreenVertex>
+inline __attribute__((always_inline)) Frame::Box BoxOf(const ScreenVertex& a, const ScreenVertex& b,
+                                                       const ScreenVertex& c, int row0, int row1,
+                                                       int width) {
+  return {std::max(0, CeilPixel(std::min(a.x, std::min(b.x, c.x)))),
+          std::min(width - 1, FloorPixel(std::max(a.x, std::max(b.x, c.x)))),
+          std::max(row0, CeilPixel(std::min(a.y, std::min(b.y, c.y)))),
+          std::min(row1, FloorPixel(std::max(a.y, std::max(b.y, c.y))))};
+}
+
+// Rows of triangles are rasterized and resolved a band at a time, while the band's depths and ids
+// stay in the (512 KB) L2 cache: bands of this many bytes of both planes, at least this many rows.
+constexpr int kBandBytes = 256 * 1024;
+constexpr int kMinBandRows = 16;
+
 // Top-left rule for a positively oriented triangle in y-down pixel coordinates (clockwise on
 // screen): an edge a -> b is a left edge when it goes up, a top edge when it is horizontal and
 // goes right. Pixels exactly on other edges belong to the neighbouring triangle.
@@ -299,7 +315,9 @@ bool SetUpInt32Edges(const ScreenVertex& a, const ScreenVertex& b_in, const Scre
 #endif
 
 // Where the resolve pass reads triangle ids and writes its planes (barycentrics 0-2, depth, then
-// normals 4-6 when with_normals), and the columns x0..x1 of the drawn box it visits.
+// normals 4-6 when with_normals), and the columns x0..x1 of the drawn box it visits, in blocks
+// aligned to the vector width (stores that do not straddle cache lines; pixels left of x0 are
+// background).
 struct ResolveTarget {
   int width = 0;
   int x0 = 0, x1 = -1;
@@ -308,6 +326,21 @@ struct ResolveTarget {
   int num_planes = 0;
   bool with_normals = false;
 };
+
+// The resolve target of `frame` over its drawn box.
+ResolveTarget MakeResolveTarget(Frame& frame, bool with_normals) {
+  ResolveTarget target;
+  target.width = frame.width;
+  target.x0 = frame.drawn.x0;
+  target.x1 = frame.drawn.x1;
+  target.triangle = frame.triangle.data();
+  target.with_normals = with_normals;
+  target.num_planes = with_normals ? 7 : 4;
+  for (int c = 0; c < 3; ++c) target.planes[c] = frame.barycentric[c].data();
+  target.planes[3] = frame.depth.data();
+  for (int c = 0; c < 3 && with_normals; ++c) target.planes[4 + c] = frame.normal[c].data();
+  return target;
+}
 
 // Terms of no triangle, for the background lanes of a block (their results are not kept).
 alignas(16) constexpr float kNoTerms[kNumResolveTerms] = {};
@@ -325,7 +358,7 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = target.triangle + row;
     const __m128 yv = _mm_set1_ps(static_cast<float>(y));
-    for (int x = target.x0; x <= target.x1; x += 4) {
+    for (int x = target.x0 & ~3; x <= target.x1; x += 4) {
       // Background (all ids -1) sixteen pixels at a time.
       if (x + 16 <= target.x1 + 1) {
         const __m128i* p = reinterpret_cast<const __m128i*>(ids + x);
@@ -458,7 +491,7 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = target.triangle + row;
     const __m256 yv = _mm256_set1_ps(static_cast<float>(y));
-    for (int x = target.x0; x <= target.x1; x += 8) {
+    for (int x = target.x0 & ~7; x <= target.x1; x += 8) {
       // Background (all ids -1) sixteen pixels at a time.
       if (x + 16 <= target.x1 + 1) {
         const __m256i* p = reinterpret_cast<const __m256i*>(ids + x);
@@ -592,6 +625,28 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
 
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
+  setups_.resize(num_triangles);
+  // Pass 1, in mesh order: the drawn box, each triangle's resolve terms (relative to the top-left
+  // corner of its box), and the bands of rows its box meets.
+  const int band_rows = std::max(kMinBandRows, kBandBytes / (8 * camera.width));
+  const int num_bands = (camera.height + band_rows - 1) / band_rows;
+  if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
+  for (int band = 0; band < num_bands; ++band) bands_[band].clear();
+  pieces_.clear();
+  auto add = [&](int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                 int32_t t) {
+    const PixelBox box = BoxOf(a, b, c, 0, camera.height - 1, camera.width);
+    // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+    if (box.x0 > box.x1 || box.y0 > box.y1) return;
+    drawn_.x0 = std::min(drawn_.x0, box.x0);
+    drawn_.x1 = std::max(drawn_.x1, box.x1);
+    drawn_.y0 = std::min(drawn_.y0, box.y0);
+    drawn_.y1 = std::max(drawn_.y1, box.y1);
+    SetupResolve(mesh, camera, t, box.x0, box.y0);
+    for (int band = box.y0 / band_rows; band <= box.y1 / band_rows; ++band) {
+      bands_[band].push_back(entry);
+    }
+  };
   for (int t = 0; t < num_triangles; ++t) {
     const Eigen::Vector3i& tri = triangles[t];
     // One unsigned comparison per corner catches negative indices too.
@@ -605,40 +660,67 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     const ScreenVertex& b = screen_[tri[1]];
     const ScreenVertex& c = screen_[tri[2]];
     if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
-      ClipAndRasterize(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera,
-                       frame);
+      const size_t first = pieces_.size();
+      ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
+      for (size_t i = first; i < pieces_.size(); ++i) {
+        const Piece& piece = pieces_[i];
+        add(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t);
+      }
       continue;
     }
-    RasterizeTriangle(a, b, c, t, options_.cull_back_faces, frame);
+    add(t, a, b, c, t);
   }
   frame.drawn = drawn_;
-  Resolve(mesh, camera, frame);
+
+  // Pass 2, band by band: the raster pass over the band's triangles, then the resolve of its rows
+  // while their ids and depths are still in cache.
+  const ResolveTarget target = MakeResolveTarget(frame, options_.compute_normals);
+  auto terms_of = [this](int32_t t, int, int) { return setups_[t].terms; };
+  for (int band = 0; band < num_bands; ++band) {
+    const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
+    for (int32_t entry : bands_[band]) {
+      if (entry >= 0) {
+        const Eigen::Vector3i& tri = triangles[entry];
+        RasterizeTriangle(screen_[tri[0]], screen_[tri[1]], screen_[tri[2]], entry,
+                          options_.cull_back_faces, y0, y1, frame);
+      } else {
+        // Back faces were culled before clipping, in camera space.
+        const Piece& piece = pieces_[~entry];
+        RasterizeTriangle(piece.a, piece.b, piece.c, piece.triangle_id, false, y0, y1, frame);
+      }
+    }
+    const int resolve_y0 = std::max(y0, drawn_.y0), resolve_y1 = std::min(y1, drawn_.y1);
+#ifdef MORPHFIT_RENDER_AVX2
+    if (use_avx2_) {
+      avx2::ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+      continue;
+    }
+#endif
+    ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+  }
 }
 
 void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
                                    const ScreenVertex& c, int32_t triangle_id, bool cull_back_faces,
-                                   Frame& frame) {
-  const int32_t min_x = std::min(a.x, std::min(b.x, c.x));
-  const int32_t max_x = std::max(a.x, std::max(b.x, c.x));
-  const int32_t min_y = std::min(a.y, std::min(b.y, c.y));
-  const int32_t max_y = std::max(a.y, std::max(b.y, c.y));
-  const PixelBox box = {std::max(0, CeilPixel(min_x)), std::min(frame.width - 1, FloorPixel(max_x)),
-                        std::max(0, CeilPixel(min_y)),
-                        std::min(frame.height - 1, FloorPixel(max_y))};
-  // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+                                   int row0, int row1, Frame& frame) {
+  const PixelBox box = BoxOf(a, b, c, row0, row1, frame.width);
   if (box.x0 > box.x1 || box.y0 > box.y1) return;
-  drawn_.x0 = std::min(drawn_.x0, box.x0);
-  drawn_.x1 = std::max(drawn_.x1, box.x1);
-  drawn_.y0 = std::min(drawn_.y0, box.y0);
-  drawn_.y1 = std::max(drawn_.y1, box.y1);
 #ifdef __SSE2__
-  const int32_t span = std::max(max_x - min_x, max_y - min_y);
+  const int32_t span =
+      std::max(std::max(a.x, std::max(b.x, c.x)) - std::min(a.x, std::min(b.x, c.x)),
+               std::max(a.y, std::max(b.y, c.y)) - std::min(a.y, std::min(b.y, c.y)));
   if (span < small_limit_ || span < medium_limit_) {
-    // Four pixels at a time from xs, in blocks that end inside the row (xs may move left of the
-    // box for that). A lane outside the box is then outside the triangle, since the image did not
-    // clip the box on that side, and the exact edge functions reject it: no lane mask is needed.
-    const int blocks = (box.x1 - box.x0 + 4) >> 2;
-    const int xs = std::min(box.x0, frame.width - 4 * blocks);
+    // Four pixels at a time from xs, in blocks aligned to four pixels (a load overlapping part of
+    // a recent store, as unaligned blocks of neighbouring triangles do, waits for the store to
+    // reach the cache), or at the right border in blocks that end inside the row. A lane outside
+    // the box is then outside the triangle, since the image did not clip the box on that side,
+    // and the exact edge functions reject it: no lane mask is needed.
+    int xs = box.x0 & ~3;
+    int blocks = (box.x1 - xs + 4) >> 2;
+    if (xs + 4 * blocks > frame.width) {
+      blocks = (box.x1 - box.x0 + 4) >> 2;
+      xs = frame.width - 4 * blocks;
+    }
     if (xs >= 0) {  // else an image narrower than the blocks
       BlockWalk walk;
       const size_t start = static_cast<size_t>(box.y0) * frame.width + xs;
@@ -774,9 +856,8 @@ void Rasterizer::RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVerte
   }
 }
 
-void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
-                                  const Eigen::Vector3d& c, int32_t triangle_id,
-                                  const Camera& camera, Frame& frame) {
+void Rasterizer::ClipToPieces(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
+                              const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera) {
   const double near = options_.near_plane;
   if (a.z() < near && b.z() < near && c.z() < near) return;
   // Front side towards the camera <=> det(a, b, c) < 0 (camera at the origin).
@@ -820,17 +901,13 @@ void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3
     screen[i].inverse_depth = static_cast<float>(1.0 / z);
     screen[i].needs_clipping = 0;
   }
-  for (int i = 1; i + 1 < count; ++i) {
-    // Back faces were culled above, in camera space.
-    RasterizeTriangle(screen[0], screen[i], screen[i + 1], triangle_id, false, frame);
-  }
+  for (int i = 1; i + 1 < count; ++i)
+    pieces_.push_back({screen[0], screen[i], screen[i + 1], triangle_id});
 }
 
-const Rasterizer::ResolveSetup& Rasterizer::SetupResolve(const CameraSpaceMesh& mesh,
-                                                         const Camera& camera, int32_t t, int x,
-                                                         int y) {
+void Rasterizer::SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t, int x,
+                              int y) {
   ResolveSetup& setup = setups_[t];
-  setup_stamp_[t] = generation_;
   // The ray s d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
   //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
   // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
@@ -865,42 +942,6 @@ const Rasterizer::ResolveSetup& Rasterizer::SetupResolve(const CameraSpaceMesh& 
           options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
     }
   }
-  return setup;
-}
-
-void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
-  const size_t num_triangles = mesh.triangles->size();
-  // Per-triangle terms, computed the first time a triangle is seen in this frame.
-  if (setup_stamp_.size() != num_triangles) {
-    setup_stamp_.assign(num_triangles, 0);
-    setups_.resize(num_triangles);
-    generation_ = 0;
-  }
-  if (++generation_ == 0) {  // wrapped around: forget every stamp
-    std::fill(setup_stamp_.begin(), setup_stamp_.end(), 0);
-    generation_ = 1;
-  }
-  auto terms_of = [&](int32_t t, int x, int y) -> const float* {
-    return (setup_stamp_[t] == generation_ ? setups_[t] : SetupResolve(mesh, camera, t, x, y))
-        .terms;
-  };
-  ResolveTarget target;
-  target.width = frame.width;
-  target.x0 = drawn_.x0;
-  target.x1 = drawn_.x1;
-  target.triangle = frame.triangle.data();
-  target.with_normals = options_.compute_normals;
-  target.num_planes = target.with_normals ? 7 : 4;
-  for (int c = 0; c < 3; ++c) target.planes[c] = frame.barycentric[c].data();
-  target.planes[3] = frame.depth.data();
-  for (int c = 0; c < 3 && target.with_normals; ++c) target.planes[4 + c] = frame.normal[c].data();
-#ifdef MORPHFIT_RENDER_AVX2
-  if (use_avx2_) {
-    avx2::ResolveRows(target, drawn_.y0, drawn_.y1, terms_of);
-    return;
-  }
-#endif
-  ResolveRows(target, drawn_.y0, drawn_.y1, terms_of);
 }
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,
