@@ -141,7 +141,7 @@ struct BlockWalk {
 inline void DepthTest(__m128i inside, __m128 iz, __m128i id, float* depth, int32_t* ids) {
   const __m128 old = _mm_loadu_ps(depth);
   const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-  if (_mm_movemask_epi8(take) == 0) return;
+  // No early exit when nothing is taken: the branch mispredicts, and its load waits on L2.
   const __m128 take_ps = _mm_castsi128_ps(take);
   _mm_storeu_ps(depth, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
   __m128i* id_ptr = reinterpret_cast<__m128i*>(ids);
@@ -919,10 +919,11 @@ void Rasterizer::SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera,
   const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
   const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
   const Eigen::Vector3d w[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
-  const Eigen::Vector3d d((x - camera.principal_point.x()) / camera.focal,
-                          (y - camera.principal_point.y()) / camera.focal, 1.0);
-  const double scale = 1.0 / w[0].dot(d);
-  const double per_pixel = scale / camera.focal;
+  // With D = f d = (x - cx, y - cy, f), one division: 1 / (d . n) = f / (D . n).
+  const Eigen::Vector3d ray(x - camera.principal_point.x(), y - camera.principal_point.y(),
+                            camera.focal);
+  const double per_pixel = 1.0 / w[0].dot(ray);
+  const double scale = camera.focal * per_pixel;
   float* terms = setup.terms;
   terms[kOx] = static_cast<float>(x);
   terms[kOy] = static_cast<float>(y);
@@ -930,10 +931,10 @@ void Rasterizer::SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera,
   terms[kB0] = static_cast<float>(w[0].y() * per_pixel);
   terms[kA1] = static_cast<float>(w[1].x() * per_pixel);
   terms[kB1] = static_cast<float>(w[1].y() * per_pixel);
-  terms[kC1] = static_cast<float>(w[1].dot(d) * scale);
+  terms[kC1] = static_cast<float>(w[1].dot(ray) * per_pixel);
   terms[kA2] = static_cast<float>(w[2].x() * per_pixel);
   terms[kB2] = static_cast<float>(w[2].y() * per_pixel);
-  terms[kC2] = static_cast<float>(w[2].dot(d) * scale);
+  terms[kC2] = static_cast<float>(w[2].dot(ray) * per_pixel);
   // The ray meets the plane at depth (v0 . n) / (d . n).
   terms[kDepth] = static_cast<float>(v0.dot(w[0]) * scale);
   for (int k = 0; k < 3; ++k) {
