@@ -598,7 +598,13 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   }
   if (!vertices.allFinite()) throw Error("rasterizer: the mesh has non-finite vertices");
 
+  // What the previous rendering into this frame drew is cleared band by band below, just before
+  // the band is drawn (while it is in cache): Reset with an empty box only sizes the planes.
+  Frame::Box stale = frame.drawn;
+  if (frame.width != camera.width || frame.height != camera.height) stale = Frame::Box();
+  frame.drawn = Frame::Box();
   frame.Reset(camera.width, camera.height, options_.compute_normals);
+  frame.drawn = stale;  // until the new box replaces it: what a later Reset must clear if we throw
   frame.camera = camera;
   drawn_ = {camera.width, -1, camera.height, -1};
 
@@ -678,6 +684,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   auto terms_of = [this](int32_t t, int, int) { return setups_[t].terms; };
   for (int band = 0; band < num_bands; ++band) {
     const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
+    frame.Clear({stale.x0, stale.x1, std::max(stale.y0, y0), std::min(stale.y1, y1)});
     for (int32_t entry : bands_[band]) {
       if (entry >= 0) {
         const Eigen::Vector3i& tri = triangles[entry];

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "morphfit/model/error.h"
 #include "morphfit/model/model_io.h"
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/rasterizer.h"
@@ -137,6 +138,37 @@ TEST(RasterizerPathsTest, Avx2MatchesSseOnTriangleSoups) {
     options.near_plane = 20.0;  // some vertices lie in front of it
     options.cull_back_faces = trial % 3 == 2;
     ExpectAvx2MatchesSse(soup.View(), camera, options);
+  }
+}
+
+// A wide image is drawn in many bands of rows (each clearing what the previous rendering drew
+// there just before drawing): a reused frame then holds exactly what a fresh one would, also after
+// a rendering that failed.
+TEST(RasterizerPathsTest, ReusedFrameDrawnInBandsKeepsNothingStale) {
+  const Camera camera = Camera::ForImage(2048, 203, 900.0);
+  const TestMesh large = testing::MakeSphere({0, 0, 300}, 60, 24, 48);
+  const TestMesh small = testing::MakeSphere({-200, 20, 300}, 12, 8, 16);
+  TestMesh broken = small;
+  broken.triangles.emplace_back(0, 1, static_cast<int>(broken.vertices.cols()));
+  for (bool allow_avx2 : {false, true}) {
+    SCOPED_TRACE(allow_avx2 ? "AVX2 allowed" : "SSE");
+    RasterOptions options;
+    options.allow_avx2 = allow_avx2;
+    Rasterizer rasterizer(options);
+    Frame reused, fresh;
+    rasterizer.Render(large.View(), camera, reused);
+    ASSERT_GT(reused.drawn.y1 - reused.drawn.y0, 150);  // the sphere spans many bands
+    rasterizer.Render(small.View(), camera, reused);
+    Rasterizer(options).Render(small.View(), camera, fresh);
+    ASSERT_GT(fresh.CountCovered(), 0);
+    EXPECT_EQ(reused.triangle, fresh.triangle);
+    EXPECT_EQ(reused.depth, fresh.depth);
+
+    rasterizer.Render(large.View(), camera, reused);
+    EXPECT_THROW(rasterizer.Render(broken.View(), camera, reused), Error);
+    reused.Reset(camera.width, camera.height, true);
+    EXPECT_EQ(reused.CountCovered(), 0);
+    EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
   }
 }
 
