@@ -547,6 +547,55 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
   }
 }
 
+// Four doubles with the arithmetic operators PlaneTerms uses.
+struct D4 {
+  __m256d v;
+  D4() = default;
+  D4(__m256d value) : v(value) {}                 // NOLINT: implicit on purpose
+  D4(double value) : v(_mm256_set1_pd(value)) {}  // NOLINT
+};
+inline D4 operator+(D4 a, D4 b) { return _mm256_add_pd(a.v, b.v); }
+inline D4 operator-(D4 a, D4 b) { return _mm256_sub_pd(a.v, b.v); }
+inline D4 operator*(D4 a, D4 b) { return _mm256_mul_pd(a.v, b.v); }
+inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
+
+// PlaneTerms of the listed triangles four at a time, into terms kA0..kDepth of terms_of(t),
+// whose kOx, kOy hold its pixel; returns how many it did (a multiple of four, the rest left to
+// the caller).
+template <typename TermsOf>
+size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
+                       const std::vector<Eigen::Vector3i>& triangles,
+                       const std::vector<int32_t>& list, double cx, double cy, double focal,
+                       TermsOf& terms_of) {
+  const double* v = vertices.data();
+  size_t i = 0;
+  for (; i + 4 <= list.size(); i += 4) {
+    const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
+    const Eigen::Vector3i* tri[4] = {&triangles[t[0]], &triangles[t[1]], &triangles[t[2]],
+                                     &triangles[t[3]]};
+    float* terms[4] = {terms_of(t[0]), terms_of(t[1]), terms_of(t[2]), terms_of(t[3])};
+    D4 p[3][3];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) {
+        p[k][c] = _mm256_set_pd(v[3 * (*tri[3])[k] + c], v[3 * (*tri[2])[k] + c],
+                                v[3 * (*tri[1])[k] + c], v[3 * (*tri[0])[k] + c]);
+      }
+    }
+    auto origin = [&](int term) {
+      return _mm256_set_pd(terms[3][term], terms[2][term], terms[1][term], terms[0][term]);
+    };
+    const D4 ray[3] = {D4(origin(kOx)) - D4(cx), D4(origin(kOy)) - D4(cy), D4(focal)};
+    D4 out[9];
+    PlaneTerms(p[0], p[1], p[2], ray, out);
+    for (int m = 0; m < 9; ++m) {
+      alignas(16) float values[4];
+      _mm_store_ps(values, _mm256_cvtpd_ps(out[m].v));
+      for (int j = 0; j < 4; ++j) terms[j][kA0 + m] = values[j];
+    }
+  }
+  return i;
+}
+
 }  // namespace avx2
 #pragma GCC pop_options
 #endif  // MORPHFIT_RENDER_AVX2
@@ -639,6 +688,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
   for (int band = 0; band < num_bands; ++band) bands_[band].clear();
   pieces_.clear();
+  to_set_up_.clear();
   auto add = [&](int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                  int32_t t) {
     const PixelBox box = BoxOf(a, b, c, 0, camera.height - 1, camera.width);
@@ -648,7 +698,10 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     drawn_.x1 = std::max(drawn_.x1, box.x1);
     drawn_.y0 = std::min(drawn_.y0, box.y0);
     drawn_.y1 = std::max(drawn_.y1, box.y1);
-    SetupResolve(mesh, camera, t, box.x0, box.y0);
+    // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
+    setups_[t].terms[kOx] = static_cast<float>(box.x0);
+    setups_[t].terms[kOy] = static_cast<float>(box.y0);
+    if (to_set_up_.empty() || to_set_up_.back() != t) to_set_up_.push_back(t);
     for (int band = box.y0 / band_rows; band <= box.y1 / band_rows; ++band) {
       bands_[band].push_back(entry);
     }
@@ -677,6 +730,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     add(t, a, b, c, t);
   }
   frame.drawn = drawn_;
+  SetupResolves(mesh, camera);
 
   // Pass 2, band by band: the raster pass over the band's triangles, then the resolve of its rows
   // while their ids and depths are still in cache.
@@ -912,42 +966,38 @@ void Rasterizer::ClipToPieces(const Eigen::Vector3d& a, const Eigen::Vector3d& b
     pieces_.push_back({screen[0], screen[i], screen[i + 1], triangle_id});
 }
 
-void Rasterizer::SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t, int x,
-                              int y) {
-  ResolveSetup& setup = setups_[t];
-  // The ray s d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
-  //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
-  // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
-  // pixel coordinates; in double, relative to the pixel (x, y) of the triangle and divided by
-  // d . n there, the terms are small enough for float over the triangle.
+void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera) {
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
-  const Eigen::Vector3i& tri = (*mesh.triangles)[t];
-  const Eigen::Vector3d v0 = vertices.col(tri[0]);
-  const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
-  const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
-  const Eigen::Vector3d w[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
-  // With D = f d = (x - cx, y - cy, f), one division: 1 / (d . n) = f / (D . n).
-  const Eigen::Vector3d ray(x - camera.principal_point.x(), y - camera.principal_point.y(),
-                            camera.focal);
-  const double per_pixel = 1.0 / w[0].dot(ray);
-  const double scale = camera.focal * per_pixel;
-  float* terms = setup.terms;
-  terms[kOx] = static_cast<float>(x);
-  terms[kOy] = static_cast<float>(y);
-  terms[kA0] = static_cast<float>(w[0].x() * per_pixel);
-  terms[kB0] = static_cast<float>(w[0].y() * per_pixel);
-  terms[kA1] = static_cast<float>(w[1].x() * per_pixel);
-  terms[kB1] = static_cast<float>(w[1].y() * per_pixel);
-  terms[kC1] = static_cast<float>(w[1].dot(ray) * per_pixel);
-  terms[kA2] = static_cast<float>(w[2].x() * per_pixel);
-  terms[kB2] = static_cast<float>(w[2].y() * per_pixel);
-  terms[kC2] = static_cast<float>(w[2].dot(ray) * per_pixel);
-  // The ray meets the plane at depth (v0 . n) / (d . n).
-  terms[kDepth] = static_cast<float>(v0.dot(w[0]) * scale);
-  for (int k = 0; k < 3; ++k) {
-    for (int c = 0; c < 3; ++c) {
-      terms[kNormal + 3 * c + k] =
-          options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
+  const double cx = camera.principal_point.x(), cy = camera.principal_point.y();
+  const double focal = camera.focal;
+  size_t done = 0;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) {
+    auto terms_of = [this](int32_t t) { return setups_[t].terms; };
+    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_, cx, cy, focal, terms_of);
+  }
+#endif
+  for (size_t i = done; i < to_set_up_.size(); ++i) {
+    float* terms = setups_[to_set_up_[i]].terms;
+    const Eigen::Vector3i& tri = triangles[to_set_up_[i]];
+    double p[3][3];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) p[k][c] = vertices(c, tri[k]);
+    }
+    const double ray[3] = {terms[kOx] - cx, terms[kOy] - cy, focal};
+    double out[9];
+    PlaneTerms(p[0], p[1], p[2], ray, out);
+    for (int m = 0; m < 9; ++m) terms[kA0 + m] = static_cast<float>(out[m]);
+  }
+  for (int32_t t : to_set_up_) {
+    float* terms = setups_[t].terms;
+    const Eigen::Vector3i& tri = triangles[t];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) {
+        terms[kNormal + 3 * c + k] =
+            options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+      }
     }
   }
 }

@@ -92,12 +92,14 @@ class Rasterizer {
   // Appends the pieces of what is left of triangle abc after clipping to pieces_.
   void ClipToPieces(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Eigen::Vector3d& c,
                     int32_t triangle_id, const Camera& camera);
-  // Per drawn triangle, the resolve pass's terms in float relative to a pixel (x, y) near it (see
-  // SetupResolve): 20 floats, so that the terms of four triangles transpose into SSE lanes.
+  // Per drawn triangle, the resolve pass's terms in float relative to a pixel (ox, oy) near it:
+  // 20 floats, so that the terms of four triangles transpose into SSE lanes.
   struct alignas(16) ResolveSetup {
     float terms[20];
   };
-  void SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t, int x, int y);
+  // Sets up the terms of the triangles to_set_up_ lists (their pixel (ox, oy) already in place),
+  // four at a time with AVX2 where it is used.
+  void SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera);
 
   RasterOptions options_;
   bool use_avx2_ = false;
@@ -106,6 +108,7 @@ class Rasterizer {
   int32_t medium_limit_ = 0;          // medium_triangle_pixels in fixed point
   PixelBox drawn_ = {0, -1, 0, -1};   // union of the drawn triangles' boxes
   std::vector<ResolveSetup> setups_;  // resolve terms per triangle, valid for the drawn ones
+  std::vector<int32_t> to_set_up_;    // the drawn triangles, in mesh order
   std::vector<Piece> pieces_;         // clipped triangles of the current mesh
   // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order.
   std::vector<std::vector<int32_t>> bands_;
