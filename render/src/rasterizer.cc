@@ -10,8 +10,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__GNUC__) && defined(__x86_64__)
-// AVX2 code paths, compiled for AVX2 in their own functions and chosen at run time.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+// AVX2 code paths, compiled for AVX2 in their own functions (GCC's target pragma) and chosen at
+// run time; other compilers take the SSE paths.
 #define MORPHFIT_RENDER_AVX2 1
 #include <immintrin.h>
 #endif
