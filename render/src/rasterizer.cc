@@ -10,6 +10,12 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+// AVX2 code paths, compiled for AVX2 in their own functions (GCC's target pragma) and chosen at
+// run time; other compilers take the SSE paths.
+#define MORPHFIT_RENDER_AVX2 1
+#include <immintrin.h>
+#endif
 
 #include "morphfit/model/error.h"
 #include "morphfit/model/morphable_model.h"
@@ -30,6 +36,22 @@ constexpr double kClipBand = kGuardBand / 2;
 // Pixel index at or below / above a fixed-point coordinate (arithmetic shift floors).
 int FloorPixel(int32_t a) { return a >> kSubpixelBits; }
 int CeilPixel(int32_t a) { return -((-a) >> kSubpixelBits); }
+
+// The pixel centres of the triangle's bounding box in rows row0..row1 and the image's columns.
+template <typename ScreenVertex>
+inline __attribute__((always_inline)) Frame::Box BoxOf(const ScreenVertex& a, const ScreenVertex& b,
+                                                       const ScreenVertex& c, int row0, int row1,
+                                                       int width) {
+  return {std::max(0, CeilPixel(std::min(a.x, std::min(b.x, c.x)))),
+          std::min(width - 1, FloorPixel(std::max(a.x, std::max(b.x, c.x)))),
+          std::max(row0, CeilPixel(std::min(a.y, std::min(b.y, c.y)))),
+          std::min(row1, FloorPixel(std::max(a.y, std::max(b.y, c.y))))};
+}
+
+// Rows of triangles are rasterized and resolved a band at a time, while the band's depths and ids
+// stay in the (512 KB) L2 cache: bands of this many bytes of both planes, at least this many rows.
+constexpr int kBandBytes = 256 * 1024;
+constexpr int kMinBandRows = 16;
 
 // Top-left rule for a positively oriented triangle in y-down pixel coordinates (clockwise on
 // screen): an edge a -> b is a left edge when it goes up, a top edge when it is horizontal and
@@ -74,44 +96,7 @@ enum ResolveTerm {
   kNumResolveTerms = 20
 };
 
-// Barycentrics, depth and (optionally) normals of pixels (x, y) from their triangles' terms.
-//
-// Pixels within 1/512 pixel of an edge can be covered by the snapped triangle yet lie just outside
-// the exact one: clamping keeps their barycentrics on the triangle (interior pixels are unchanged,
-// their barycentrics sum to 1); their depth is that of the triangle's plane continued by that
-// much. Written once for float and once for four floats (SSE) with the
-// same operations in the same order, so both give the same bits.
-template <typename Ops>
-inline void ResolvePixels(const typename Ops::V* t, typename Ops::V x, typename Ops::V y,
-                          bool with_normals, typename Ops::V out[7]) {
-  using V = typename Ops::V;
-  const V one = Ops::Set(1.0F), zero = Ops::Set(0.0F);
-  const V dx = Ops::Sub(x, t[kOx]), dy = Ops::Sub(y, t[kOy]);
-  auto affine = [&](int a, int b, V c) {
-    return Ops::Add(Ops::Add(c, Ops::Mul(t[a], dx)), Ops::Mul(t[b], dy));
-  };
-  const V inv = Ops::Div(one, affine(kA0, kB0, one));
-  V b1 = Ops::Max(Ops::Mul(affine(kA1, kB1, t[kC1]), inv), zero);
-  V b2 = Ops::Max(Ops::Mul(affine(kA2, kB2, t[kC2]), inv), zero);
-  V b0 = Ops::Max(Ops::Sub(Ops::Sub(one, b1), b2), zero);
-  const V renormalise = Ops::Div(one, Ops::Add(Ops::Add(b0, b1), b2));
-  out[0] = Ops::Mul(b0, renormalise);
-  out[1] = Ops::Mul(b1, renormalise);
-  out[2] = Ops::Mul(b2, renormalise);
-  out[3] = Ops::Mul(t[kDepth], inv);
-  if (!with_normals) return;
-  auto blend = [&](int corner0) {
-    return Ops::Add(Ops::Add(Ops::Mul(out[0], t[corner0]), Ops::Mul(out[1], t[corner0 + 1])),
-                    Ops::Mul(out[2], t[corner0 + 2]));
-  };
-  const V nx = blend(kNormal), ny = blend(kNormal + 3), nz = blend(kNormal + 6);
-  // Vertex normals of one triangle never cancel out in practice; the floor avoids NaN.
-  const V length2 = Ops::Add(Ops::Add(Ops::Mul(nx, nx), Ops::Mul(ny, ny)), Ops::Mul(nz, nz));
-  const V inv_norm = Ops::Div(one, Ops::Sqrt(Ops::Max(length2, Ops::Set(1e-30F))));
-  out[4] = Ops::Mul(nx, inv_norm);
-  out[5] = Ops::Mul(ny, inv_norm);
-  out[6] = Ops::Mul(nz, inv_norm);
-}
+#include "resolve_pixels.inc"  // ResolvePixels
 
 struct ScalarOps {
   using V = float;
@@ -157,7 +142,7 @@ struct BlockWalk {
 inline void DepthTest(__m128i inside, __m128 iz, __m128i id, float* depth, int32_t* ids) {
   const __m128 old = _mm_loadu_ps(depth);
   const __m128i take = _mm_and_si128(inside, _mm_castps_si128(_mm_cmpgt_ps(iz, old)));
-  if (_mm_movemask_epi8(take) == 0) return;
+  // No early exit when nothing is taken: the branch mispredicts, and its load waits on L2.
   const __m128 take_ps = _mm_castsi128_ps(take);
   _mm_storeu_ps(depth, _mm_or_ps(_mm_and_ps(take_ps, iz), _mm_andnot_ps(take_ps, old)));
   __m128i* id_ptr = reinterpret_cast<__m128i*>(ids);
@@ -330,6 +315,292 @@ bool SetUpInt32Edges(const ScreenVertex& a, const ScreenVertex& b_in, const Scre
 }
 #endif
 
+// Where the resolve pass reads triangle ids and writes its planes (barycentrics 0-2, depth, then
+// normals 4-6 when with_normals), and the columns x0..x1 of the drawn box it visits, in blocks
+// aligned to the vector width (stores that do not straddle cache lines; pixels left of x0 are
+// background).
+struct ResolveTarget {
+  int width = 0;
+  int x0 = 0, x1 = -1;
+  const int32_t* triangle = nullptr;
+  float* planes[7] = {};
+  int num_planes = 0;
+  bool with_normals = false;
+};
+
+// The resolve target of `frame` over its drawn box.
+ResolveTarget MakeResolveTarget(Frame& frame, bool with_normals) {
+  ResolveTarget target;
+  target.width = frame.width;
+  target.x0 = frame.drawn.x0;
+  target.x1 = frame.drawn.x1;
+  target.triangle = frame.triangle.data();
+  target.with_normals = with_normals;
+  target.num_planes = with_normals ? 7 : 4;
+  for (int c = 0; c < 3; ++c) target.planes[c] = frame.barycentric[c].data();
+  target.planes[3] = frame.depth.data();
+  for (int c = 0; c < 3 && with_normals; ++c) target.planes[4 + c] = frame.normal[c].data();
+  return target;
+}
+
+// Terms of no triangle, for the background lanes of a block (their results are not kept).
+alignas(16) constexpr float kNoTerms[kNumResolveTerms] = {};
+
+#ifdef __SSE2__
+// Resolves rows y0..y1 four pixels at a time: the terms of one triangle broadcast, or of four
+// transposed. terms_of(t, x, y) gives triangle t's terms, set up relative to (x, y) the first
+// time t is asked for; pixels are visited in row-major order, so each triangle's terms are
+// relative to its first pixel in that order, at every vector width.
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  const int width = target.width;
+  const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    const int32_t* ids = target.triangle + row;
+    const __m128 yv = _mm_set1_ps(static_cast<float>(y));
+    for (int x = target.x0 & ~3; x <= target.x1; x += 4) {
+      // Background (all ids -1) sixteen pixels at a time.
+      if (x + 16 <= target.x1 + 1) {
+        const __m128i* p = reinterpret_cast<const __m128i*>(ids + x);
+        const __m128i all =
+            _mm_and_si128(_mm_and_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                          _mm_and_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi32(all, _mm_set1_epi32(-1))) == 0xFFFF) {
+          x += 12;
+          continue;
+        }
+      }
+      const int count = std::min(4, width - x);
+      alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
+                                   Frame::kNoTriangle};
+      __m128i idv;
+      if (count == 4) {
+        idv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ids + x));
+      } else {
+        std::copy(ids + x, ids + x + count, id);
+        idv = _mm_load_si128(reinterpret_cast<const __m128i*>(id));
+      }
+      const int background = _mm_movemask_ps(_mm_castsi128_ps(idv));
+      if (background == 0xF) continue;
+      __m128 t[kNumResolveTerms];
+      const int32_t first = _mm_cvtsi128_si32(idv);
+      if (background == 0 &&
+          _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
+        const float* terms = terms_of(first, x, y);
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          const __m128 r = _mm_load_ps(terms + g);
+          t[g] = _mm_shuffle_ps(r, r, 0x00);
+          t[g + 1] = _mm_shuffle_ps(r, r, 0x55);
+          t[g + 2] = _mm_shuffle_ps(r, r, 0xAA);
+          t[g + 3] = _mm_shuffle_ps(r, r, 0xFF);
+        }
+      } else {
+        _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
+        const float* terms[4];
+        for (int lane = 0; lane < 4; ++lane) {
+          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
+        }
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
+                 r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
+          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+          t[g] = r0;
+          t[g + 1] = r1;
+          t[g + 2] = r2;
+          t[g + 3] = r3;
+        }
+      }
+      __m128 out[7];
+      ResolvePixels<SseOps>(t, _mm_add_ps(_mm_set1_ps(static_cast<float>(x)), lanes), yv,
+                            target.with_normals, out);
+      // Background depth stays 0; the other planes are unspecified there.
+      out[3] = _mm_andnot_ps(_mm_castsi128_ps(_mm_srai_epi32(idv, 31)), out[3]);
+      if (count == 4) {
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm_storeu_ps(target.planes[p] + row + x, out[p]);
+        }
+      } else {
+        alignas(16) float values[4];
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm_store_ps(values, out[p]);
+          std::copy(values, values + count, target.planes[p] + row + x);
+        }
+      }
+    }
+  }
+}
+#else
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * target.width;
+    for (int x = target.x0; x <= target.x1; ++x) {
+      const int32_t id = target.triangle[row + x];
+      if (id < 0) continue;
+      float out[7];
+      ResolvePixels<ScalarOps>(terms_of(id, x, y), static_cast<float>(x), static_cast<float>(y),
+                               target.with_normals, out);
+      for (int p = 0; p < target.num_planes; ++p) target.planes[p][row + x] = out[p];
+    }
+  }
+}
+#endif
+
+#ifdef MORPHFIT_RENDER_AVX2
+// The same resolve eight pixels at a time, compiled for AVX2 (chosen at run time) without FMA:
+// the same operations on the same terms in the same order as ResolveRows above, so the same bits.
+#pragma GCC push_options
+#pragma GCC target("avx2")
+namespace avx2 {
+
+#include "resolve_pixels.inc"  // ResolvePixels, compiled here for AVX2
+
+struct Ops {
+  using V = __m256;
+  static __m256 Set(float v) { return _mm256_set1_ps(v); }
+  static __m256 Add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+  static __m256 Sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
+  static __m256 Mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+  static __m256 Div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
+  static __m256 Max(__m256 a, __m256 b) { return _mm256_max_ps(a, b); }
+  static __m256 Sqrt(__m256 a) { return _mm256_sqrt_ps(a); }
+};
+
+// Terms g..g+3 of eight lanes' triangles, term g + j of lane k in out[j] lane k: a 4 x 4
+// transpose in each 128-bit half, lanes 0-3 in the low half and 4-7 in the high one.
+inline void TransposeTerms(const float* const terms[8], int g, __m256* out) {
+  __m256 r[4];
+  for (int k = 0; k < 4; ++k) {
+    r[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(terms[k] + g)),
+                                _mm_load_ps(terms[k + 4] + g), 1);
+  }
+  const __m256 lo01 = _mm256_unpacklo_ps(r[0], r[1]), lo23 = _mm256_unpacklo_ps(r[2], r[3]);
+  const __m256 hi01 = _mm256_unpackhi_ps(r[0], r[1]), hi23 = _mm256_unpackhi_ps(r[2], r[3]);
+  out[0] = _mm256_shuffle_ps(lo01, lo23, _MM_SHUFFLE(1, 0, 1, 0));
+  out[1] = _mm256_shuffle_ps(lo01, lo23, _MM_SHUFFLE(3, 2, 3, 2));
+  out[2] = _mm256_shuffle_ps(hi01, hi23, _MM_SHUFFLE(1, 0, 1, 0));
+  out[3] = _mm256_shuffle_ps(hi01, hi23, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+template <typename TermsOf>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+  const int width = target.width;
+  const __m256 lanes = _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0);
+  const __m256i minus_one = _mm256_set1_epi32(-1);
+  for (int y = y0; y <= y1; ++y) {
+    const size_t row = static_cast<size_t>(y) * width;
+    const int32_t* ids = target.triangle + row;
+    const __m256 yv = _mm256_set1_ps(static_cast<float>(y));
+    for (int x = target.x0 & ~7; x <= target.x1; x += 8) {
+      // Background (all ids -1) sixteen pixels at a time.
+      if (x + 16 <= target.x1 + 1) {
+        const __m256i* p = reinterpret_cast<const __m256i*>(ids + x);
+        if (_mm256_testc_si256(_mm256_and_si256(_mm256_loadu_si256(p), _mm256_loadu_si256(p + 1)),
+                               minus_one)) {
+          x += 8;
+          continue;
+        }
+      }
+      const int count = std::min(8, width - x);
+      alignas(32) int32_t id[8];
+      __m256i idv;
+      if (count == 8) {
+        idv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ids + x));
+      } else {
+        std::fill(id, id + 8, Frame::kNoTriangle);
+        std::copy(ids + x, ids + x + count, id);
+        idv = _mm256_load_si256(reinterpret_cast<const __m256i*>(id));
+      }
+      const int background = _mm256_movemask_ps(_mm256_castsi256_ps(idv));
+      if (background == 0xFF) continue;
+      __m256 t[kNumResolveTerms];
+      const int32_t first = _mm_cvtsi128_si32(_mm256_castsi256_si128(idv));
+      if (background == 0 &&
+          _mm256_movemask_epi8(_mm256_cmpeq_epi32(idv, _mm256_set1_epi32(first))) == -1) {
+        const float* terms = terms_of(first, x, y);
+        for (int g = 0; g < kNumResolveTerms; ++g) t[g] = _mm256_broadcast_ss(terms + g);
+      } else {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(id), idv);
+        const float* terms[8];
+        for (int lane = 0; lane < 8; ++lane) {
+          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
+        }
+        for (int g = 0; g < kNumResolveTerms; g += 4) TransposeTerms(terms, g, t + g);
+      }
+      __m256 out[7];
+      ResolvePixels<Ops>(t, _mm256_add_ps(_mm256_set1_ps(static_cast<float>(x)), lanes), yv,
+                         target.with_normals, out);
+      // Background depth stays 0; the other planes are unspecified there.
+      out[3] = _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_srai_epi32(idv, 31)), out[3]);
+      if (count == 8) {
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm256_storeu_ps(target.planes[p] + row + x, out[p]);
+        }
+      } else {
+        alignas(32) float values[8];
+        for (int p = 0; p < target.num_planes; ++p) {
+          _mm256_store_ps(values, out[p]);
+          std::copy(values, values + count, target.planes[p] + row + x);
+        }
+      }
+    }
+  }
+}
+
+// Four doubles with the arithmetic operators PlaneTerms uses.
+struct D4 {
+  __m256d v;
+  D4() = default;
+  D4(__m256d value) : v(value) {}                 // NOLINT: implicit on purpose
+  D4(double value) : v(_mm256_set1_pd(value)) {}  // NOLINT
+};
+inline D4 operator+(D4 a, D4 b) { return _mm256_add_pd(a.v, b.v); }
+inline D4 operator-(D4 a, D4 b) { return _mm256_sub_pd(a.v, b.v); }
+inline D4 operator*(D4 a, D4 b) { return _mm256_mul_pd(a.v, b.v); }
+inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
+
+// PlaneTerms of the listed triangles four at a time, into terms kA0..kDepth of terms_of(t),
+// whose kOx, kOy hold its pixel; returns how many it did (a multiple of four, the rest left to
+// the caller).
+template <typename TermsOf>
+size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
+                       const std::vector<Eigen::Vector3i>& triangles,
+                       const std::vector<int32_t>& list, double cx, double cy, double focal,
+                       TermsOf& terms_of) {
+  const double* v = vertices.data();
+  size_t i = 0;
+  for (; i + 4 <= list.size(); i += 4) {
+    const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
+    const Eigen::Vector3i* tri[4] = {&triangles[t[0]], &triangles[t[1]], &triangles[t[2]],
+                                     &triangles[t[3]]};
+    float* terms[4] = {terms_of(t[0]), terms_of(t[1]), terms_of(t[2]), terms_of(t[3])};
+    D4 p[3][3];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) {
+        p[k][c] = _mm256_set_pd(v[3 * (*tri[3])[k] + c], v[3 * (*tri[2])[k] + c],
+                                v[3 * (*tri[1])[k] + c], v[3 * (*tri[0])[k] + c]);
+      }
+    }
+    auto origin = [&](int term) {
+      return _mm256_set_pd(terms[3][term], terms[2][term], terms[1][term], terms[0][term]);
+    };
+    const D4 ray[3] = {D4(origin(kOx)) - D4(cx), D4(origin(kOy)) - D4(cy), D4(focal)};
+    D4 out[9];
+    PlaneTerms(p[0], p[1], p[2], ray, out);
+    for (int m = 0; m < 9; ++m) {
+      alignas(16) float values[4];
+      _mm_store_ps(values, _mm256_cvtpd_ps(out[m].v));
+      for (int j = 0; j < 4; ++j) terms[j][kA0 + m] = values[j];
+    }
+  }
+  return i;
+}
+
+}  // namespace avx2
+#pragma GCC pop_options
+#endif  // MORPHFIT_RENDER_AVX2
+
 }  // namespace
 
 void RasterOptions::Check() const {
@@ -353,6 +624,10 @@ Rasterizer::Rasterizer(const RasterOptions& options) : options_(options) {
   options_.Check();
   small_limit_ = options_.small_triangle_pixels << kSubpixelBits;
   medium_limit_ = options_.medium_triangle_pixels << kSubpixelBits;
+#ifdef MORPHFIT_RENDER_AVX2
+  __builtin_cpu_init();
+  use_avx2_ = options_.allow_avx2 && __builtin_cpu_supports("avx2");
+#endif
 }
 
 void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
@@ -373,7 +648,13 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   }
   if (!vertices.allFinite()) throw Error("rasterizer: the mesh has non-finite vertices");
 
+  // What the previous rendering into this frame drew is cleared band by band below, just before
+  // the band is drawn (while it is in cache): Reset with an empty box only sizes the planes.
+  Frame::Box stale = frame.drawn;
+  if (frame.width != camera.width || frame.height != camera.height) stale = Frame::Box();
+  frame.drawn = Frame::Box();
   frame.Reset(camera.width, camera.height, options_.compute_normals);
+  frame.drawn = stale;  // until the new box replaces it: what a later Reset must clear if we throw
   frame.camera = camera;
   drawn_ = {camera.width, -1, camera.height, -1};
 
@@ -400,6 +681,32 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
 
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
+  setups_.resize(num_triangles);
+  // Pass 1, in mesh order: the drawn box, each triangle's resolve terms (relative to the top-left
+  // corner of its box), and the bands of rows its box meets.
+  const int band_rows = std::max(kMinBandRows, kBandBytes / (8 * camera.width));
+  const int num_bands = (camera.height + band_rows - 1) / band_rows;
+  if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
+  for (int band = 0; band < num_bands; ++band) bands_[band].clear();
+  pieces_.clear();
+  to_set_up_.clear();
+  auto add = [&](int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                 int32_t t) {
+    const PixelBox box = BoxOf(a, b, c, 0, camera.height - 1, camera.width);
+    // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+    if (box.x0 > box.x1 || box.y0 > box.y1) return;
+    drawn_.x0 = std::min(drawn_.x0, box.x0);
+    drawn_.x1 = std::max(drawn_.x1, box.x1);
+    drawn_.y0 = std::min(drawn_.y0, box.y0);
+    drawn_.y1 = std::max(drawn_.y1, box.y1);
+    // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
+    setups_[t].terms[kOx] = static_cast<float>(box.x0);
+    setups_[t].terms[kOy] = static_cast<float>(box.y0);
+    if (to_set_up_.empty() || to_set_up_.back() != t) to_set_up_.push_back(t);
+    for (int band = box.y0 / band_rows; band <= box.y1 / band_rows; ++band) {
+      bands_[band].push_back(entry);
+    }
+  };
   for (int t = 0; t < num_triangles; ++t) {
     const Eigen::Vector3i& tri = triangles[t];
     // One unsigned comparison per corner catches negative indices too.
@@ -413,40 +720,69 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     const ScreenVertex& b = screen_[tri[1]];
     const ScreenVertex& c = screen_[tri[2]];
     if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
-      ClipAndRasterize(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera,
-                       frame);
+      const size_t first = pieces_.size();
+      ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
+      for (size_t i = first; i < pieces_.size(); ++i) {
+        const Piece& piece = pieces_[i];
+        add(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t);
+      }
       continue;
     }
-    RasterizeTriangle(a, b, c, t, options_.cull_back_faces, frame);
+    add(t, a, b, c, t);
   }
   frame.drawn = drawn_;
-  Resolve(mesh, camera, frame);
+  SetupResolves(mesh, camera);
+
+  // Pass 2, band by band: the raster pass over the band's triangles, then the resolve of its rows
+  // while their ids and depths are still in cache.
+  const ResolveTarget target = MakeResolveTarget(frame, options_.compute_normals);
+  auto terms_of = [this](int32_t t, int, int) { return setups_[t].terms; };
+  for (int band = 0; band < num_bands; ++band) {
+    const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
+    frame.Clear({stale.x0, stale.x1, std::max(stale.y0, y0), std::min(stale.y1, y1)});
+    for (int32_t entry : bands_[band]) {
+      if (entry >= 0) {
+        const Eigen::Vector3i& tri = triangles[entry];
+        RasterizeTriangle(screen_[tri[0]], screen_[tri[1]], screen_[tri[2]], entry,
+                          options_.cull_back_faces, y0, y1, frame);
+      } else {
+        // Back faces were culled before clipping, in camera space.
+        const Piece& piece = pieces_[~entry];
+        RasterizeTriangle(piece.a, piece.b, piece.c, piece.triangle_id, false, y0, y1, frame);
+      }
+    }
+    const int resolve_y0 = std::max(y0, drawn_.y0), resolve_y1 = std::min(y1, drawn_.y1);
+#ifdef MORPHFIT_RENDER_AVX2
+    if (use_avx2_) {
+      avx2::ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+      continue;
+    }
+#endif
+    ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+  }
 }
 
 void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
                                    const ScreenVertex& c, int32_t triangle_id, bool cull_back_faces,
-                                   Frame& frame) {
-  const int32_t min_x = std::min(a.x, std::min(b.x, c.x));
-  const int32_t max_x = std::max(a.x, std::max(b.x, c.x));
-  const int32_t min_y = std::min(a.y, std::min(b.y, c.y));
-  const int32_t max_y = std::max(a.y, std::max(b.y, c.y));
-  const PixelBox box = {std::max(0, CeilPixel(min_x)), std::min(frame.width - 1, FloorPixel(max_x)),
-                        std::max(0, CeilPixel(min_y)),
-                        std::min(frame.height - 1, FloorPixel(max_y))};
-  // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+                                   int row0, int row1, Frame& frame) {
+  const PixelBox box = BoxOf(a, b, c, row0, row1, frame.width);
   if (box.x0 > box.x1 || box.y0 > box.y1) return;
-  drawn_.x0 = std::min(drawn_.x0, box.x0);
-  drawn_.x1 = std::max(drawn_.x1, box.x1);
-  drawn_.y0 = std::min(drawn_.y0, box.y0);
-  drawn_.y1 = std::max(drawn_.y1, box.y1);
 #ifdef __SSE2__
-  const int32_t span = std::max(max_x - min_x, max_y - min_y);
+  const int32_t span =
+      std::max(std::max(a.x, std::max(b.x, c.x)) - std::min(a.x, std::min(b.x, c.x)),
+               std::max(a.y, std::max(b.y, c.y)) - std::min(a.y, std::min(b.y, c.y)));
   if (span < small_limit_ || span < medium_limit_) {
-    // Four pixels at a time from xs, in blocks that end inside the row (xs may move left of the
-    // box for that). A lane outside the box is then outside the triangle, since the image did not
-    // clip the box on that side, and the exact edge functions reject it: no lane mask is needed.
-    const int blocks = (box.x1 - box.x0 + 4) >> 2;
-    const int xs = std::min(box.x0, frame.width - 4 * blocks);
+    // Four pixels at a time from xs, in blocks aligned to four pixels (a load overlapping part of
+    // a recent store, as unaligned blocks of neighbouring triangles do, waits for the store to
+    // reach the cache), or at the right border in blocks that end inside the row. A lane outside
+    // the box is then outside the triangle, since the image did not clip the box on that side,
+    // and the exact edge functions reject it: no lane mask is needed.
+    int xs = box.x0 & ~3;
+    int blocks = (box.x1 - xs + 4) >> 2;
+    if (xs + 4 * blocks > frame.width) {
+      blocks = (box.x1 - box.x0 + 4) >> 2;
+      xs = frame.width - 4 * blocks;
+    }
     if (xs >= 0) {  // else an image narrower than the blocks
       BlockWalk walk;
       const size_t start = static_cast<size_t>(box.y0) * frame.width + xs;
@@ -582,9 +918,8 @@ void Rasterizer::RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVerte
   }
 }
 
-void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
-                                  const Eigen::Vector3d& c, int32_t triangle_id,
-                                  const Camera& camera, Frame& frame) {
+void Rasterizer::ClipToPieces(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
+                              const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera) {
   const double near = options_.near_plane;
   if (a.z() < near && b.z() < near && c.z() < near) return;
   // Front side towards the camera <=> det(a, b, c) < 0 (camera at the origin).
@@ -628,174 +963,44 @@ void Rasterizer::ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3
     screen[i].inverse_depth = static_cast<float>(1.0 / z);
     screen[i].needs_clipping = 0;
   }
-  for (int i = 1; i + 1 < count; ++i) {
-    // Back faces were culled above, in camera space.
-    RasterizeTriangle(screen[0], screen[i], screen[i + 1], triangle_id, false, frame);
-  }
+  for (int i = 1; i + 1 < count; ++i)
+    pieces_.push_back({screen[0], screen[i], screen[i + 1], triangle_id});
 }
 
-const Rasterizer::ResolveSetup& Rasterizer::SetupResolve(const CameraSpaceMesh& mesh,
-                                                         const Camera& camera, int32_t t, int x,
-                                                         int y) {
-  ResolveSetup& setup = setups_[t];
-  setup_stamp_[t] = generation_;
-  // The ray s d, d = ((x - cx) / f, (y - cy) / f, 1), meets v0 + b1 e1 + b2 e2 at
-  //   b1 = d . (e2 x v0) / (d . n),  b2 = d . (v0 x e1) / (d . n),  n = e1 x e2
-  // (Cramer's rule): exact perspective-correct barycentrics. Each dot product is affine in the
-  // pixel coordinates; in double, relative to the pixel (x, y) of the triangle and divided by
-  // d . n there, the terms are small enough for float over the triangle.
+void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera) {
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
-  const Eigen::Vector3i& tri = (*mesh.triangles)[t];
-  const Eigen::Vector3d v0 = vertices.col(tri[0]);
-  const Eigen::Vector3d e1 = vertices.col(tri[1]) - v0;
-  const Eigen::Vector3d e2 = vertices.col(tri[2]) - v0;
-  const Eigen::Vector3d w[3] = {e1.cross(e2), e2.cross(v0), v0.cross(e1)};
-  const Eigen::Vector3d d((x - camera.principal_point.x()) / camera.focal,
-                          (y - camera.principal_point.y()) / camera.focal, 1.0);
-  const double scale = 1.0 / w[0].dot(d);
-  const double per_pixel = scale / camera.focal;
-  float* terms = setup.terms;
-  terms[kOx] = static_cast<float>(x);
-  terms[kOy] = static_cast<float>(y);
-  terms[kA0] = static_cast<float>(w[0].x() * per_pixel);
-  terms[kB0] = static_cast<float>(w[0].y() * per_pixel);
-  terms[kA1] = static_cast<float>(w[1].x() * per_pixel);
-  terms[kB1] = static_cast<float>(w[1].y() * per_pixel);
-  terms[kC1] = static_cast<float>(w[1].dot(d) * scale);
-  terms[kA2] = static_cast<float>(w[2].x() * per_pixel);
-  terms[kB2] = static_cast<float>(w[2].y() * per_pixel);
-  terms[kC2] = static_cast<float>(w[2].dot(d) * scale);
-  // The ray meets the plane at depth (v0 . n) / (d . n).
-  terms[kDepth] = static_cast<float>(v0.dot(w[0]) * scale);
-  for (int k = 0; k < 3; ++k) {
-    for (int c = 0; c < 3; ++c) {
-      terms[kNormal + 3 * c + k] =
-          options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
-    }
-  }
-  return setup;
-}
-
-void Rasterizer::Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame) {
-  const size_t num_triangles = mesh.triangles->size();
-  const bool with_normals = options_.compute_normals;
-  const int width = frame.width;
-  // Per-triangle terms, computed the first time a triangle is seen in this frame.
-  if (setup_stamp_.size() != num_triangles) {
-    setup_stamp_.assign(num_triangles, 0);
-    setups_.resize(num_triangles);
-    generation_ = 0;
-  }
-  if (++generation_ == 0) {  // wrapped around: forget every stamp
-    std::fill(setup_stamp_.begin(), setup_stamp_.end(), 0);
-    generation_ = 1;
-  }
-  auto terms_of = [&](int32_t t, int x, int y) -> const float* {
-    return (setup_stamp_[t] == generation_ ? setups_[t] : SetupResolve(mesh, camera, t, x, y))
-        .terms;
-  };
-  float* planes[7] = {frame.barycentric[0].data(),
-                      frame.barycentric[1].data(),
-                      frame.barycentric[2].data(),
-                      frame.depth.data(),
-                      nullptr,
-                      nullptr,
-                      nullptr};
-  if (with_normals) {
-    for (int c = 0; c < 3; ++c) planes[4 + c] = frame.normal[c].data();
-  }
-  const int num_planes = with_normals ? 7 : 4;
-
-#ifdef __SSE2__
-  // Four pixels at a time: the terms of one triangle broadcast, or of four transposed.
-  alignas(16) static constexpr float kNoTerms[kNumResolveTerms] = {};
-  const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
-  for (int y = drawn_.y0; y <= drawn_.y1; ++y) {
-    const size_t row = static_cast<size_t>(y) * width;
-    const int32_t* ids = frame.triangle.data() + row;
-    const __m128 yv = _mm_set1_ps(static_cast<float>(y));
-    for (int x = drawn_.x0; x <= drawn_.x1; x += 4) {
-      // Background (all ids -1) sixteen pixels at a time.
-      if (x + 16 <= drawn_.x1 + 1) {
-        const __m128i* p = reinterpret_cast<const __m128i*>(ids + x);
-        const __m128i all =
-            _mm_and_si128(_mm_and_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
-                          _mm_and_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi32(all, _mm_set1_epi32(-1))) == 0xFFFF) {
-          x += 12;
-          continue;
-        }
-      }
-      const int count = std::min(4, width - x);
-      alignas(16) int32_t id[4] = {Frame::kNoTriangle, Frame::kNoTriangle, Frame::kNoTriangle,
-                                   Frame::kNoTriangle};
-      __m128i idv;
-      if (count == 4) {
-        idv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ids + x));
-      } else {
-        std::copy(ids + x, ids + x + count, id);
-        idv = _mm_load_si128(reinterpret_cast<const __m128i*>(id));
-      }
-      const int background = _mm_movemask_ps(_mm_castsi128_ps(idv));
-      if (background == 0xF) continue;
-      __m128 t[kNumResolveTerms];
-      const int32_t first = _mm_cvtsi128_si32(idv);
-      if (background == 0 &&
-          _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
-        const float* terms = terms_of(first, x, y);
-        for (int g = 0; g < kNumResolveTerms; g += 4) {
-          const __m128 r = _mm_load_ps(terms + g);
-          t[g] = _mm_shuffle_ps(r, r, 0x00);
-          t[g + 1] = _mm_shuffle_ps(r, r, 0x55);
-          t[g + 2] = _mm_shuffle_ps(r, r, 0xAA);
-          t[g + 3] = _mm_shuffle_ps(r, r, 0xFF);
-        }
-      } else {
-        _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
-        const float* terms[4];
-        for (int lane = 0; lane < 4; ++lane) {
-          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
-        }
-        for (int g = 0; g < kNumResolveTerms; g += 4) {
-          __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
-                 r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
-          _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-          t[g] = r0;
-          t[g + 1] = r1;
-          t[g + 2] = r2;
-          t[g + 3] = r3;
-        }
-      }
-      __m128 out[7];
-      ResolvePixels<SseOps>(t, _mm_add_ps(_mm_set1_ps(static_cast<float>(x)), lanes), yv,
-                            with_normals, out);
-      // Background depth stays 0; the other planes are unspecified there.
-      out[3] = _mm_andnot_ps(_mm_castsi128_ps(_mm_srai_epi32(idv, 31)), out[3]);
-      if (count == 4) {
-        for (int p = 0; p < num_planes; ++p) _mm_storeu_ps(planes[p] + row + x, out[p]);
-      } else {
-        alignas(16) float values[4];
-        for (int p = 0; p < num_planes; ++p) {
-          _mm_store_ps(values, out[p]);
-          std::copy(values, values + count, planes[p] + row + x);
-        }
-      }
-    }
-  }
-#else
-  for (int y = drawn_.y0; y <= drawn_.y1; ++y) {
-    const size_t row = static_cast<size_t>(y) * width;
-    for (int x = drawn_.x0; x <= drawn_.x1; ++x) {
-      const int32_t id = frame.triangle[row + x];
-      if (id < 0) continue;
-      const float* terms = terms_of(id, x, y);
-      float out[7];
-      ResolvePixels<ScalarOps>(terms, static_cast<float>(x), static_cast<float>(y), with_normals,
-                               out);
-      for (int p = 0; p < num_planes; ++p) planes[p][row + x] = out[p];
-    }
+  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
+  const double cx = camera.principal_point.x(), cy = camera.principal_point.y();
+  const double focal = camera.focal;
+  size_t done = 0;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) {
+    auto terms_of = [this](int32_t t) { return setups_[t].terms; };
+    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_, cx, cy, focal, terms_of);
   }
 #endif
+  for (size_t i = done; i < to_set_up_.size(); ++i) {
+    float* terms = setups_[to_set_up_[i]].terms;
+    const Eigen::Vector3i& tri = triangles[to_set_up_[i]];
+    double p[3][3];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) p[k][c] = vertices(c, tri[k]);
+    }
+    const double ray[3] = {terms[kOx] - cx, terms[kOy] - cy, focal};
+    double out[9];
+    PlaneTerms(p[0], p[1], p[2], ray, out);
+    for (int m = 0; m < 9; ++m) terms[kA0 + m] = static_cast<float>(out[m]);
+  }
+  for (int32_t t : to_set_up_) {
+    float* terms = setups_[t].terms;
+    const Eigen::Vector3i& tri = triangles[t];
+    for (int k = 0; k < 3; ++k) {
+      for (int c = 0; c < 3; ++c) {
+        terms[kNormal + 3 * c + k] =
+            options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+      }
+    }
+  }
 }
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,

@@ -68,6 +68,10 @@ struct Frame {
   // background (only inside `drawn` when the size is unchanged), leaving `drawn` empty. Normals are
   // sized only if `with_normals`; otherwise they are emptied.
   void Reset(int width, int height, bool with_normals);
+  // Clears depth and triangle to background inside `box` (clipped to the frame), leaving `drawn`
+  // as it is. The rasterizer clears what it drew before band by band this way, each band just
+  // before it draws there.
+  void Clear(const Box& box);
 };
 
 }  // namespace morphfit::render

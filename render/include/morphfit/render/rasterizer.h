@@ -26,6 +26,9 @@ struct RasterOptions {
   int medium_triangle_pixels = kMaxMediumTrianglePixels;
   static constexpr int kMaxSmallTrianglePixels = 8;    // float exactness bound, see rasterizer.cc
   static constexpr int kMaxMediumTrianglePixels = 64;  // int32 bound
+  // Use the AVX2 code paths where the CPU has AVX2 (checked at run time; the build targets plain
+  // x86-64). They give the same frame, bit for bit, as the SSE ones; only tests turn this off.
+  bool allow_avx2 = true;
 
   // Throws morphfit::Error for an invalid option.
   void Check() const;
@@ -55,6 +58,8 @@ class Rasterizer {
   explicit Rasterizer(const RasterOptions& options = RasterOptions());
 
   const RasterOptions& options() const { return options_; }
+  // Whether Render takes the AVX2 paths (allowed by the options and supported by the CPU).
+  bool uses_avx2() const { return use_avx2_; }
 
   // Renders `mesh` seen by `camera` (only its intrinsics and camera.width x camera.height are
   // used; the mesh is already in camera space) into `frame`, which is resized to the image.
@@ -72,31 +77,41 @@ class Rasterizer {
   };
   // The pixel centres of a triangle's bounding box, clipped to the image.
   using PixelBox = Frame::Box;
+  // Rasterizes the triangle's pixels in rows row0..row1 (a band of the image).
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                         int32_t triangle_id, bool cull_back_faces, Frame& frame);
+                         int32_t triangle_id, bool cull_back_faces, int row0, int row1,
+                         Frame& frame);
   void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                               const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
                               Frame& frame);
-  void ClipAndRasterize(const Eigen::Vector3d& a, const Eigen::Vector3d& b,
-                        const Eigen::Vector3d& c, int32_t triangle_id, const Camera& camera,
-                        Frame& frame);
-  void Resolve(const CameraSpaceMesh& mesh, const Camera& camera, Frame& frame);
-  // Per visible triangle, the resolve pass's terms in float relative to one of its pixels (see
-  // Resolve): 20 floats, so that the terms of four triangles transpose into SSE lanes.
+  // A piece of a triangle clipped in camera space (near plane, guard band), in screen space.
+  struct Piece {
+    ScreenVertex a, b, c;
+    int32_t triangle_id;
+  };
+  // Appends the pieces of what is left of triangle abc after clipping to pieces_.
+  void ClipToPieces(const Eigen::Vector3d& a, const Eigen::Vector3d& b, const Eigen::Vector3d& c,
+                    int32_t triangle_id, const Camera& camera);
+  // Per drawn triangle, the resolve pass's terms in float relative to a pixel (ox, oy) near it:
+  // 20 floats, so that the terms of four triangles transpose into SSE lanes.
   struct alignas(16) ResolveSetup {
     float terms[20];
   };
-  const ResolveSetup& SetupResolve(const CameraSpaceMesh& mesh, const Camera& camera, int32_t t,
-                                   int x, int y);
+  // Sets up the terms of the triangles to_set_up_ lists (their pixel (ox, oy) already in place),
+  // four at a time with AVX2 where it is used.
+  void SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera);
 
   RasterOptions options_;
-  std::vector<ScreenVertex> screen_;   // projected vertices of the current mesh
-  int32_t small_limit_ = 0;            // small_triangle_pixels in fixed point
-  int32_t medium_limit_ = 0;           // medium_triangle_pixels in fixed point
-  PixelBox drawn_ = {0, -1, 0, -1};    // union of the drawn triangles' boxes, for the resolve pass
-  std::vector<ResolveSetup> setups_;   // resolve terms per triangle, valid where
-  std::vector<uint32_t> setup_stamp_;  // setup_stamp_ == generation_ (one per Render)
-  uint32_t generation_ = 0;
+  bool use_avx2_ = false;
+  std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
+  int32_t small_limit_ = 0;           // small_triangle_pixels in fixed point
+  int32_t medium_limit_ = 0;          // medium_triangle_pixels in fixed point
+  PixelBox drawn_ = {0, -1, 0, -1};   // union of the drawn triangles' boxes
+  std::vector<ResolveSetup> setups_;  // resolve terms per triangle, valid for the drawn ones
+  std::vector<int32_t> to_set_up_;    // the drawn triangles, in mesh order
+  std::vector<Piece> pieces_;         // clipped triangles of the current mesh
+  // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order.
+  std::vector<std::vector<int32_t>> bands_;
 };
 
 // Model-space mesh -> camera-space mesh for `camera`'s pose: vertices R X + t, normals R n.

@@ -1,0 +1,176 @@
+// The rasterizer's alternative code paths (AVX2 chosen at run time, SSE otherwise) give the same
+// frame, bit for bit, on the SFM face and on random triangle soups.
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "morphfit/model/error.h"
+#include "morphfit/model/model_io.h"
+#include "morphfit/model/morphable_model.h"
+#include "morphfit/render/rasterizer.h"
+#include "render/test_meshes.h"
+#include "shared_data.h"
+
+namespace morphfit::render {
+namespace {
+
+using testing::TestMesh;
+
+bool SameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
+
+// Same coverage, ids and depth everywhere; same barycentrics and normals wherever covered (they
+// are unspecified elsewhere).
+void ExpectSameFrame(const Frame& frame, const Frame& reference) {
+  ASSERT_EQ(frame.width, reference.width);
+  ASSERT_EQ(frame.height, reference.height);
+  ASSERT_EQ(frame.triangle, reference.triangle);
+  ASSERT_EQ(frame.has_normals(), reference.has_normals());
+  for (int i = 0; i < frame.num_pixels(); ++i) {
+    ASSERT_TRUE(SameBits(frame.depth[i], reference.depth[i])) << "pixel " << i;
+    if (!frame.Covered(i)) continue;
+    for (int c = 0; c < 3; ++c) {
+      ASSERT_TRUE(SameBits(frame.barycentric[c][i], reference.barycentric[c][i]))
+          << "pixel " << i << " barycentric " << c;
+      if (frame.has_normals()) {
+        ASSERT_TRUE(SameBits(frame.normal[c][i], reference.normal[c][i]))
+            << "pixel " << i << " normal " << c;
+      }
+    }
+  }
+}
+
+// Renders `mesh` with the AVX2 paths and without, twice each into reused frames (a reused frame
+// must not remember anything), and expects the same frames. Skips where the CPU has no AVX2.
+void ExpectAvx2MatchesSse(const CameraSpaceMesh& mesh, const Camera& camera,
+                          RasterOptions options) {
+  options.allow_avx2 = false;
+  Rasterizer sse(options);
+  options.allow_avx2 = true;
+  Rasterizer avx2(options);
+  ASSERT_FALSE(sse.uses_avx2());
+  if (!avx2.uses_avx2()) GTEST_SKIP() << "the CPU has no AVX2";
+  Frame reference, frame;
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE("pass " + std::to_string(pass));
+    sse.Render(mesh, camera, reference);
+    avx2.Render(mesh, camera, frame);
+    ASSERT_GT(reference.CountCovered(), 0);
+    ExpectSameFrame(frame, reference);
+  }
+}
+
+const model::MorphableModel& Sfm() {
+  static const model::MorphableModel model =
+      model::LoadModelDirectory(morphfit::testing::RequireSharedPath("models/sfm"));
+  return model;
+}
+
+TEST(RasterizerPathsTest, Avx2MatchesSseOnTheFace) {
+  const model::MorphableModel& model = Sfm();
+  const Eigen::Matrix3Xd model_vertices = model.InstanceVertices({}, {});
+  const Eigen::Matrix3Xd model_normals = model::VertexNormals(model_vertices, model.triangles);
+  // Sizes not a multiple of the vector widths, the face small, half the image, and cut by the
+  // image border; turned so that silhouettes and back faces are drawn, and culled.
+  struct View {
+    int width, height;
+    double yaw, pitch, distance;
+    bool cull;
+  };
+  for (const View& view : {View{256, 256, 0, 0, 560, false}, View{203, 150, 40, 10, 400, false},
+                           View{1024, 1024, -70, -15, 500, true}, View{97, 61, 180, 0, 90, false},
+                           View{640, 480, 25, 20, 300, false}}) {
+    SCOPED_TRACE(std::to_string(view.width) + " x " + std::to_string(view.height) + " yaw " +
+                 std::to_string(view.yaw));
+    Camera camera = Camera::ForImage(view.width, view.height, view.width);
+    camera.rotation = RotationFromYawPitchRoll(view.yaw, view.pitch, 0);
+    camera.translation = Eigen::Vector3d(0, 0, view.distance);
+    Eigen::Matrix3Xd vertices, normals;
+    TransformToCamera(camera, model_vertices, vertices);
+    RotateNormals(camera, model_normals, normals);
+    RasterOptions options;
+    options.cull_back_faces = view.cull;
+    ExpectAvx2MatchesSse({&vertices, &model.triangles, &normals}, camera, options);
+    options.compute_normals = false;
+    ExpectAvx2MatchesSse({&vertices, &model.triangles, nullptr}, camera, options);
+  }
+}
+
+// Overlapping triangles of every size, from below a pixel to larger than the image, some crossing
+// the near plane or the image border, in random depths and orientations.
+TestMesh MakeTriangleSoup(std::mt19937& rng, int count, const Camera& camera) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::uniform_real_distribution<double> depth(5.0, 400.0);
+  std::uniform_real_distribution<double> log_size(std::log(0.3), std::log(400.0));
+  std::normal_distribution<double> gaussian(0.0, 1.0);
+  TestMesh soup;
+  soup.vertices.resize(3, 3 * count);
+  soup.normals.resize(3, 3 * count);
+  for (int t = 0; t < count; ++t) {
+    const double z = depth(rng);
+    const double size = std::exp(log_size(rng));
+    const Eigen::Vector2d centre((unit(rng) * 1.2 - 0.1) * camera.width,
+                                 (unit(rng) * 1.2 - 0.1) * camera.height);
+    for (int k = 0; k < 3; ++k) {
+      const Eigen::Vector2d pixel = centre + size * Eigen::Vector2d(gaussian(rng), gaussian(rng));
+      const double vertex_z = z * (1.0 + 0.3 * gaussian(rng));
+      soup.vertices.col(3 * t + k) =
+          vertex_z * Eigen::Vector3d((pixel.x() - camera.principal_point.x()) / camera.focal,
+                                     (pixel.y() - camera.principal_point.y()) / camera.focal, 1.0);
+      soup.normals.col(3 * t + k) =
+          Eigen::Vector3d(gaussian(rng), gaussian(rng), -2.0 - unit(rng)).normalized();
+    }
+    soup.triangles.emplace_back(3 * t, 3 * t + 1, 3 * t + 2);
+  }
+  return soup;
+}
+
+TEST(RasterizerPathsTest, Avx2MatchesSseOnTriangleSoups) {
+  std::mt19937 rng(17);
+  for (int trial = 0; trial < 12; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const Camera camera = Camera::ForImage(61 + 37 * trial, 45 + 23 * trial, 80.0 + 20 * trial);
+    const TestMesh soup = MakeTriangleSoup(rng, 300, camera);
+    RasterOptions options;
+    options.near_plane = 20.0;  // some vertices lie in front of it
+    options.cull_back_faces = trial % 3 == 2;
+    ExpectAvx2MatchesSse(soup.View(), camera, options);
+  }
+}
+
+// A wide image is drawn in many bands of rows (each clearing what the previous rendering drew
+// there just before drawing): a reused frame then holds exactly what a fresh one would, also after
+// a rendering that failed.
+TEST(RasterizerPathsTest, ReusedFrameDrawnInBandsKeepsNothingStale) {
+  const Camera camera = Camera::ForImage(2048, 203, 900.0);
+  const TestMesh large = testing::MakeSphere({0, 0, 300}, 60, 24, 48);
+  const TestMesh small = testing::MakeSphere({-200, 20, 300}, 12, 8, 16);
+  TestMesh broken = small;
+  broken.triangles.emplace_back(0, 1, static_cast<int>(broken.vertices.cols()));
+  for (bool allow_avx2 : {false, true}) {
+    SCOPED_TRACE(allow_avx2 ? "AVX2 allowed" : "SSE");
+    RasterOptions options;
+    options.allow_avx2 = allow_avx2;
+    Rasterizer rasterizer(options);
+    Frame reused, fresh;
+    rasterizer.Render(large.View(), camera, reused);
+    ASSERT_GT(reused.drawn.y1 - reused.drawn.y0, 150);  // the sphere spans many bands
+    rasterizer.Render(small.View(), camera, reused);
+    Rasterizer(options).Render(small.View(), camera, fresh);
+    ASSERT_GT(fresh.CountCovered(), 0);
+    EXPECT_EQ(reused.triangle, fresh.triangle);
+    EXPECT_EQ(reused.depth, fresh.depth);
+
+    rasterizer.Render(large.View(), camera, reused);
+    EXPECT_THROW(rasterizer.Render(broken.View(), camera, reused), Error);
+    reused.Reset(camera.width, camera.height, true);
+    EXPECT_EQ(reused.CountCovered(), 0);
+    EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
+  }
+}
+
+}  // namespace
+}  // namespace morphfit::render
