@@ -29,31 +29,20 @@ double Median(std::vector<double> values) {
 
 int main(int argc, char** argv) {
   using namespace morphfit;
-  const int cases = argc > 1 ? std::atoi(argv[1]) : 40;
-  const int first_seed = argc > 2 ? std::atoi(argv[2]) : 1000;
+  bench::SyntheticBenchArgs args;
+  if (!bench::ParseSyntheticBenchArgs(argc, argv, 40, {}, args)) return 2;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
-  synth::SceneOptions scene_options = bench::SyntheticBenchScene();
-  solver::FitOptions fit_options;
-  solver::PhotometricOptions photo_options;
-  for (int i = 3; i + 1 < argc; i += 2) {
-    const std::string name = argv[i];
-    const double value = std::atof(argv[i + 1]);
-    if (!bench::SetSyntheticBenchOption(name, value, scene_options, fit_options, photo_options)) {
-      std::fprintf(stderr, "unknown option %s\n", name.c_str());
-      return 2;
-    }
-  }
   std::vector<double> depth_before, depth_after, aligned_before, aligned_after, normal_before,
       normal_after, t_landmarks, t_photo;
   int worse = 0;
   std::printf(
       "case  depth_rmse_mm(lm -> photo)  |offset|_mm(lm -> photo)  normal_deg(lm -> photo)  "
       "photo_rms inliers  ms(lm, photo)\n");
-  for (int c = 0; c < cases; ++c) {
+  for (int c = 0; c < args.cases; ++c) {
     const synth::SyntheticScene scene =
-        synth::MakeSyntheticScene(model, scene_options, synth::Corruption::kNone, first_seed + c);
-    const synth::StageComparison o = synth::CompareStages(model, scene, fit_options, photo_options);
+        synth::MakeSyntheticScene(model, args.scene, synth::Corruption::kNone, args.first_seed + c);
+    const synth::StageComparison o = synth::CompareStages(model, scene, args.fit, args.photo);
     depth_before.push_back(o.landmarks.depth_rmse_mm);
     depth_after.push_back(o.photometric.depth_rmse_mm);
     aligned_before.push_back(std::abs(o.landmarks.depth_offset_mm));
@@ -64,7 +53,7 @@ int main(int argc, char** argv) {
     t_photo.push_back(1e3 * o.photometric_seconds);
     worse += o.photometric.depth_rmse_mm > o.landmarks.depth_rmse_mm;
     std::printf("%4d  %6.2f -> %6.2f  %6.2f -> %6.2f  %6.2f -> %6.2f  %.4f %.2f  %.1f %.1f\n",
-                first_seed + c, o.landmarks.depth_rmse_mm, o.photometric.depth_rmse_mm,
+                args.first_seed + c, o.landmarks.depth_rmse_mm, o.photometric.depth_rmse_mm,
                 std::abs(o.landmarks.depth_offset_mm), std::abs(o.photometric.depth_offset_mm),
                 o.landmarks.normal_error_deg, o.photometric.normal_error_deg,
                 o.photometric_stage.photo_rms, o.photometric_stage.photo_inlier_fraction,
@@ -80,7 +69,7 @@ int main(int argc, char** argv) {
   std::printf("median normal error: landmarks %.2f deg, photometric %.2f deg\n",
               Median(normal_before), Median(normal_after));
   std::printf("cases where the photometric stage increased the depth RMSE: %d of %d (%.1f%%)\n",
-              worse, cases, 100.0 * worse / cases);
+              worse, args.cases, 100.0 * worse / args.cases);
   std::printf("median time: stages 1-2 %.1f ms, stage 3 %.1f ms\n", Median(t_landmarks),
               Median(t_photo));
   return 0;

@@ -20,29 +20,15 @@
 
 int main(int argc, char** argv) {
   using namespace morphfit;
-  const int cases = argc > 1 ? std::atoi(argv[1]) : 10;
-  const int first_seed = argc > 2 ? std::atoi(argv[2]) : 1000;
+  bench::SyntheticBenchArgs args;
+  if (!bench::ParseSyntheticBenchArgs(argc, argv, 10, {"clean_landmarks"}, args)) return 2;
+  const bool clean_landmarks = args.Extra("clean_landmarks", 0) != 0;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
-  synth::SceneOptions scene_options = bench::SyntheticBenchScene();
-  solver::FitOptions fit_options;
-  solver::PhotometricOptions photo_options;
-  bool clean_landmarks = false;
-  for (int i = 3; i + 1 < argc; i += 2) {
-    const std::string name = argv[i];
-    const double value = std::atof(argv[i + 1]);
-    if (name == "clean_landmarks") {
-      clean_landmarks = value != 0;
-    } else if (!bench::SetSyntheticBenchOption(name, value, scene_options, fit_options,
-                                               photo_options)) {
-      std::fprintf(stderr, "unknown option %s\n", name.c_str());
-      return 2;
-    }
-  }
   std::vector<double> drift;
-  for (int c = 0; c < cases; ++c) {
+  for (int c = 0; c < args.cases; ++c) {
     const synth::SyntheticScene scene =
-        synth::MakeSyntheticScene(model, scene_options, synth::Corruption::kNone, first_seed + c);
+        synth::MakeSyntheticScene(model, args.scene, synth::Corruption::kNone, args.first_seed + c);
     int covered = 0, saturated = 0;
     for (int y = 0; y < scene.image.rows; ++y) {
       for (int x = 0; x < scene.image.cols; ++x) {
@@ -54,13 +40,13 @@ int main(int argc, char** argv) {
     }
     const Landmarks& landmarks = clean_landmarks ? scene.face.clean_landmarks : scene.landmarks;
     solver::FitResult fit =
-        solver::Fit(model, landmarks, {scene.image.cols, scene.image.rows}, fit_options);
+        solver::Fit(model, landmarks, {scene.image.cols, scene.image.rows}, args.fit);
     fit.camera = scene.face.camera;
     fit.shape_coefficients = scene.face.shape_coefficients;
     fit.expression_coefficients = scene.face.expression_coefficients;
     fit.landmark_vertices = scene.face.landmark_vertices;
     const solver::StageStatistics stats =
-        solver::RunPhotometricStage(model, scene.image, landmarks, fit_options, photo_options, fit);
+        solver::RunPhotometricStage(model, scene.image, landmarks, args.fit, args.photo, fit);
     const render::Frame frame = render::RenderModelSpaceMesh(
         model.InstanceVertices(fit.shape_coefficients, fit.expression_coefficients),
         model.triangles, fit.camera);
@@ -70,9 +56,9 @@ int main(int argc, char** argv) {
     std::printf(
         "%4d depth_rmse %.2f mm offset %.2f normal %.2f deg | photo_rms %.4f inl %.2f | "
         "|dshape| %.2f focal %.1f -> %.1f sat %.3f\n",
-        first_seed + c, t.depth_rmse_mm, t.depth_offset_mm, t.normal_error_deg, stats.photo_rms,
-        stats.photo_inlier_fraction, shape_change, scene.face.camera.focal, fit.camera.focal,
-        double(saturated) / covered);
+        args.first_seed + c, t.depth_rmse_mm, t.depth_offset_mm, t.normal_error_deg,
+        stats.photo_rms, stats.photo_inlier_fraction, shape_change, scene.face.camera.focal,
+        fit.camera.focal, double(saturated) / covered);
     drift.push_back(t.depth_rmse_mm);
   }
   std::nth_element(drift.begin(), drift.begin() + drift.size() / 2, drift.end());

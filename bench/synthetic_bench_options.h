@@ -1,5 +1,9 @@
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
 #include <string>
 
 #include "morphfit/solver/fit_options.h"
@@ -65,6 +69,41 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.prior_scale = value;
   else
     return false;
+  return true;
+}
+
+// The command line the synthetic photometric benches share:
+//   program [cases] [first_seed] [name value]...
+// Names SetSyntheticBenchOption knows set the options; those in `extra_names` go to `extra` for
+// the program to read. Returns false (after printing the name) on an unknown name.
+struct SyntheticBenchArgs {
+  int cases = 0;
+  int first_seed = 1000;
+  synth::SceneOptions scene = SyntheticBenchScene();
+  solver::FitOptions fit;
+  solver::PhotometricOptions photo;
+  std::map<std::string, double> extra;
+  double Extra(const std::string& name, double fallback) const {
+    const auto it = extra.find(name);
+    return it == extra.end() ? fallback : it->second;
+  }
+};
+
+inline bool ParseSyntheticBenchArgs(int argc, char** argv, int default_cases,
+                                    const std::set<std::string>& extra_names,
+                                    SyntheticBenchArgs& args) {
+  args.cases = argc > 1 ? std::atoi(argv[1]) : default_cases;
+  args.first_seed = argc > 2 ? std::atoi(argv[2]) : 1000;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const double value = std::atof(argv[i + 1]);
+    if (extra_names.count(name)) {
+      args.extra[name] = value;
+    } else if (!SetSyntheticBenchOption(name, value, args.scene, args.fit, args.photo)) {
+      std::fprintf(stderr, "unknown option %s\n", name.c_str());
+      return false;
+    }
+  }
   return true;
 }
 
