@@ -18,6 +18,7 @@
 #include "detect_flags.h"
 #include "fit_flags.h"
 #include "morphfit/detect/face_detector.h"
+#include "morphfit/detect/image_reading.h"
 #include "morphfit/eval/annotated_face.h"
 #include "morphfit/eval/calibration.h"
 #include "morphfit/eval/evaluated_case.h"
@@ -153,7 +154,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
     Landmarks annotation;
     eval::EvaluatedCase evaluated;
     try {
-      image = pipeline::ReadImage(path.string());
+      image = detect::ReadColorImage(path.string());
       annotation = ReadPts(fs::path(path).replace_extension(".pts").string());
       ValidateLandmarks(annotation, image.cols, image.rows, path.string());
       if (detector) {

@@ -9,9 +9,9 @@
 namespace morphfit::detect {
 
 cv::Mat ReadColorImage(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw FileError(path, "image not found");
+  if (!std::filesystem::is_regular_file(path)) throw FileError(path, "image file not found");
   cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw FileError(path, "cannot decode the image");
+  if (image.empty()) throw FileError(path, "cannot decode the image (unsupported or corrupt file)");
   return image;
 }
 

@@ -3,11 +3,11 @@
 #include <chrono>
 #include <filesystem>
 
+#include "morphfit/detect/image_reading.h"
 #include "morphfit/model/atomic_file.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/mesh_io.h"
 #include "morphfit/pipeline/fit_json.h"
-#include "morphfit/pipeline/image_file.h"
 #include "morphfit/render/rasterizer.h"
 #include "morphfit/render/shading.h"
 #include "morphfit/solver/photometric_stage.h"
@@ -116,7 +116,8 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   if (!input.pixels.empty() && input.pixels.type() != CV_8UC3) {
     throw FileError(input.image_path, "the decoded pixels given are not 8-bit BGR");
   }
-  const cv::Mat image = input.pixels.empty() ? ReadImage(input.image_path) : input.pixels;
+  const cv::Mat image =
+      input.pixels.empty() ? detect::ReadColorImage(input.image_path) : input.pixels;
   result.width = image.cols;
   result.height = image.rows;
   std::string origin;

@@ -5,10 +5,6 @@
 #include <cctype>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
-
-#include "morphfit/model/error.h"
-
 namespace morphfit::pipeline {
 
 bool IsImageFile(const std::string& path) {
@@ -18,13 +14,6 @@ bool IsImageFile(const std::string& path) {
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
-}
-
-cv::Mat ReadImage(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw FileError(path, "image file not found");
-  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw FileError(path, "cannot decode the image (unsupported or corrupt file)");
-  return image;
 }
 
 }  // namespace morphfit::pipeline
