@@ -122,11 +122,10 @@ std::set<int> ParseAngles(const std::string& text) {
   return angles;
 }
 
-// Every flag that can change a fit's outcome: all flags of fit_flags.cc and quality_flags.cc, so
-// that a flag added there is recorded in run.json (and checked on resume) without touching this
-// file.
-// Every flag that changes a fit: the fit and quality flags, and the detection flags, which decide
-// the landmarks of images without a .pts (--face_index and --all_faces are refused in a batch).
+// Every flag that can change a fit's outcome: all flags of fit_flags.cc and quality_flags.cc, and
+// those of detect_flags.cc, which decide the landmarks of images without a .pts (but
+// --face_index and --all_faces, which a batch refuses), so that a flag added there is recorded in
+// run.json (and checked on resume) without touching this file.
 std::map<std::string, std::string> FitSettings() {
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);

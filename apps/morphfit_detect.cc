@@ -23,7 +23,6 @@
 #include "morphfit/detect/image_reading.h"
 #include "morphfit/model/error.h"
 #include "morphfit/model/landmarks.h"
-#include "morphfit/pipeline/image_file.h"
 
 DEFINE_string(image, "", "Image to detect the face in (with --out).");
 DEFINE_string(out, "", "Output .pts file for --image.");
@@ -75,7 +74,7 @@ int RunFolder(const morphfit::detect::DetectorOptions& options,
   }
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
-    if (entry.is_regular_file() && morphfit::pipeline::IsImageFile(entry.path().string()))
+    if (entry.is_regular_file() && morphfit::detect::IsImageFile(entry.path().string()))
       images.push_back(entry.path());
   }
   std::sort(images.begin(), images.end());

@@ -27,7 +27,6 @@
 #include "morphfit/model/error.h"
 #include "morphfit/model/landmarks.h"
 #include "morphfit/model/model_io.h"
-#include "morphfit/pipeline/image_file.h"
 #include "morphfit/render/map_io.h"
 #include "morphfit/synth/synthetic_scene.h"
 #include "quality_flags.h"
@@ -135,7 +134,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
                                               const eval::BadFitDefinition& definition) {
   std::vector<fs::path> images;
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
-    if (entry.is_regular_file() && pipeline::IsImageFile(entry.path().string()) &&
+    if (entry.is_regular_file() && detect::IsImageFile(entry.path().string()) &&
         fs::exists(fs::path(entry.path()).replace_extension(".pts"))) {
       images.push_back(entry.path());
     }

@@ -8,8 +8,8 @@
 #include <regex>
 
 #include "morphfit/batch/csv.h"
+#include "morphfit/detect/image_reading.h"
 #include "morphfit/model/error.h"
-#include "morphfit/pipeline/image_file.h"
 
 namespace morphfit::batch {
 
@@ -55,7 +55,7 @@ std::vector<fs::path> ImageFilesUnder(const std::string& root) {
   for (auto it =
            fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file() && pipeline::IsImageFile(it->path().string()))
+    if (it->is_regular_file() && detect::IsImageFile(it->path().string()))
       files.push_back(it->path());
   }
   return files;

@@ -6,6 +6,11 @@
 
 namespace morphfit::detect {
 
+// True for the extensions (any case) of the formats OpenCV's imgcodecs reads on Debian: JPEG,
+// PNG, PPM/PGM, BMP, TIFF, WebP. morphfit-detect, morphfit-eval and morphfit-batch list folders
+// with it, so the three apps agree on what a folder of images holds.
+bool IsImageFile(const std::string& path);
+
 // Reads an image as 8-bit BGR (grey images are expanded). Throws morphfit::Error naming the file
 // when it is missing or cannot be decoded.
 cv::Mat ReadColorImage(const std::string& path);
