@@ -31,6 +31,7 @@ namespace {
 
 using namespace morphfit;
 
+// The upper middle value, as photometric_accuracy reports it.
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
