@@ -33,6 +33,12 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     scene.image_noise = value;
   else if (name == "albedo_variation")
     scene.albedo_variation = value;
+  else if (name == "max_blendshape_weight")
+    scene.face.max_blendshape_weight = value;
+  else if (name == "shape_prior")
+    fit.shape_prior_weight = value;
+  else if (name == "expression_prior")
+    fit.expression_prior_weight = value;
   else if (name == "landmark_weight")
     fit.landmark_weight = value;
   else if (name == "optimize_focal")

@@ -70,6 +70,11 @@ TEST_P(NoiselessRecovery, RecoversLandmarksAndPose) {
   }
   EXPECT_GE(used, 58);
   EXPECT_LT(max_error, 0.05) << "yaw " << face.yaw / kDegree;
+  // The distance too: the contour and far-side silhouette correspondences agree with the
+  // generator's, so nothing but the priors can move the face along the scale / distance
+  // ambiguity (docs/photometric_diagnosis.md, "The near-camera bias").
+  EXPECT_NEAR(result.camera.translation.z() / face.camera.translation.z(), 1.0, 1e-3)
+      << "yaw " << face.yaw / kDegree;
   const Eigen::Vector3d pose = render::YawPitchRollFromRotation(result.camera.rotation);
   EXPECT_NEAR(pose[0], face.yaw, 0.5 * kDegree);
   EXPECT_NEAR(pose[1], face.pitch, 0.5 * kDegree);
