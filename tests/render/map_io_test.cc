@@ -26,7 +26,8 @@ Frame SphereFrame() {
   return frame;
 }
 
-bool SameBits(const std::vector<float>& a, const std::vector<float>& b) {
+template <typename A, typename B>
+bool SameBits(const A& a, const B& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 

@@ -168,7 +168,7 @@ TEST(RasterizerPathsTest, ReusedFrameDrawnInBandsKeepsNothingStale) {
     EXPECT_THROW(rasterizer.Render(broken.View(), camera, reused), Error);
     reused.Reset(camera.width, camera.height, true);
     EXPECT_EQ(reused.CountCovered(), 0);
-    EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
+    EXPECT_EQ(reused.depth, Plane<float>(reused.num_pixels(), 0.0F));
   }
 }
 

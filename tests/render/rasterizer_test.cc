@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <set>
 #include <string>
@@ -625,8 +626,8 @@ TEST(RasterizerTest, ReusedFrameKeepsItsBuffersAndGivesTheSameResult) {
   Rasterizer rasterizer;
   Frame frame;
   rasterizer.Render(sphere.View(), camera, frame);
-  const std::vector<float> first_depth = frame.depth;
-  const std::vector<int32_t> first_ids = frame.triangle;
+  const Plane<float> first_depth = frame.depth;
+  const Plane<int32_t> first_ids = frame.triangle;
   const float* depth_buffer = frame.depth.data();
   const float* normal_buffer = frame.normal[2].data();
   rasterizer.Render(plane.View(), camera, frame);  // something else in between
@@ -635,6 +636,22 @@ TEST(RasterizerTest, ReusedFrameKeepsItsBuffersAndGivesTheSameResult) {
   EXPECT_EQ(frame.normal[2].data(), normal_buffer);
   EXPECT_EQ(frame.depth, first_depth);
   EXPECT_EQ(frame.triangle, first_ids);
+}
+
+// The vector paths store eight floats at multiples of eight pixels: on planes starting at a cache
+// line, such a store never straddles two lines.
+TEST(RasterizerTest, FramePlanesStartOnCacheLines) {
+  const Camera camera = Camera::ForImage(100, 60, 300.0);
+  const TestMesh sphere = MakeSphere({0, 0, 300}, 40, 16, 32);
+  Frame frame;
+  Rasterizer().Render(sphere.View(), camera, frame);
+  auto on_line = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; };
+  EXPECT_TRUE(on_line(frame.depth.data()));
+  EXPECT_TRUE(on_line(frame.triangle.data()));
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_TRUE(on_line(frame.barycentric[c].data())) << "barycentric " << c;
+    EXPECT_TRUE(on_line(frame.normal[c].data())) << "normal " << c;
+  }
 }
 
 // Reset clears only the box the last rendering drew: after a large mesh, a small one elsewhere,
@@ -656,7 +673,7 @@ TEST(RasterizerTest, ReusedFrameKeepsNothingOfThePreviousRendering) {
   EXPECT_EQ(reused.drawn.y1, fresh.drawn.y1);
   reused.Reset(camera.width, camera.height, true);
   EXPECT_EQ(reused.CountCovered(), 0);
-  EXPECT_EQ(reused.depth, std::vector<float>(reused.num_pixels(), 0.0F));
+  EXPECT_EQ(reused.depth, Plane<float>(reused.num_pixels(), 0.0F));
   EXPECT_GT(reused.drawn.x0, reused.drawn.x1);
 }
 

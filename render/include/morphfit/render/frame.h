@@ -5,9 +5,14 @@
 
 #include <Eigen/Core>
 
+#include "morphfit/render/cache_line_allocator.h"
 #include "morphfit/render/camera.h"
 
 namespace morphfit::render {
+
+// One per-pixel plane of a Frame.
+template <typename T>
+using Plane = std::vector<T, CacheLineAllocator<T>>;
 
 // What a rasterization leaves per pixel of a width x height image, as planes (structure of
 // arrays, row-major, index y * width + x) so that each consumer touches only the plane it needs.
@@ -26,15 +31,15 @@ struct Frame {
   // The camera the frame was rendered with (its intrinsics define each pixel's ray).
   Camera camera;
   // Camera-space z (mm) of the surface seen through the pixel centre.
-  std::vector<float> depth;
+  Plane<float> depth;
   // Index of the visible triangle in the mesh's triangle list, kNoTriangle for background.
-  std::vector<int32_t> triangle;
+  Plane<int32_t> triangle;
   // Perspective-correct barycentric coordinates of the pixel centre's ray on the visible triangle,
   // one plane per corner of the triangle (in the triangle's own vertex order); they sum to 1.
-  std::vector<float> barycentric[3];
+  Plane<float> barycentric[3];
   // Unit camera-space normal (x right, y down, z forward), interpolated from vertex normals with
   // the barycentrics; planes x, y, z. Empty when the rasterization was asked for no normals.
-  std::vector<float> normal[3];
+  Plane<float> normal[3];
   // A box holding every pixel the last rasterization covered (outside it depth and triangle are
   // background), so that Reset to the same size clears only that box: clearing a whole 1024 x 1024
   // frame moves 8 MB. Code that writes coverage into depth or triangle itself must widen the box
