@@ -57,7 +57,8 @@ inline Frame::Box BoxOf(const Extent& extent, int row0, int row1, int width) {
 }
 
 // Rows of triangles are rasterized and resolved a band at a time, while the band's depths and ids
-// stay in the (512 KB) L2 cache: bands of this many bytes of both planes, at least this many rows.
+// stay in the (512 KB) L2 cache: bands of at most this many bytes of both planes, at least this
+// many rows, and a power of two rows.
 constexpr int kBandBytes = 256 * 1024;
 constexpr int kMinBandRows = 16;
 
@@ -911,8 +912,12 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   setups_.resize(num_triangles);
   // Pass 1, in mesh order: the drawn box, each triangle's resolve terms (relative to the top-left
   // corner of its box), and the bands of rows its box meets.
-  const int band_rows = std::max(kMinBandRows, kBandBytes / (8 * camera.width));
-  const int num_bands = (camera.height + band_rows - 1) / band_rows;
+  // A power of two, so that binning a triangle shifts instead of dividing twice (an integer
+  // division per triangle corner showed as 2% of a 256 x 256 frame).
+  int band_shift = 0;
+  while ((2 << band_shift) <= std::max(kMinBandRows, kBandBytes / (8 * camera.width))) ++band_shift;
+  const int band_rows = 1 << band_shift;
+  const int num_bands = (camera.height + band_rows - 1) >> band_shift;
   if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
   for (int band = 0; band < num_bands; ++band) bands_[band].clear();
   pieces_.clear();
@@ -934,7 +939,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
       entry += kSmallEntry;
     }
-    for (int band = box.y0 / band_rows; band <= box.y1 / band_rows; ++band) {
+    for (int band = box.y0 >> band_shift; band <= box.y1 >> band_shift; ++band) {
       bands_[band].push_back(entry);
     }
   };
