@@ -77,6 +77,9 @@ class Rasterizer {
   };
   // The pixel centres of a triangle's bounding box, clipped to the image.
   using PixelBox = Frame::Box;
+  // Rasterizes the entries of a band (as bands_ lists them) in rows row0..row1, in their order.
+  void RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
+                     const std::vector<int32_t>& entries, int row0, int row1, Frame& frame);
   // Rasterizes the triangle's pixels in rows row0..row1 (a band of the image).
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                          int32_t triangle_id, bool cull_back_faces, int row0, int row1,
@@ -110,8 +113,11 @@ class Rasterizer {
   std::vector<ResolveSetup> setups_;  // resolve terms per triangle, valid for the drawn ones
   std::vector<int32_t> to_set_up_;    // the drawn triangles, in mesh order
   std::vector<Piece> pieces_;         // clipped triangles of the current mesh
-  // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order.
+  // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order;
+  // with AVX2, kSmallEntry + t for a triangle spanning less than small_triangle_pixels (those are
+  // set up eight at a time).
   std::vector<std::vector<int32_t>> bands_;
+  static constexpr int32_t kSmallEntry = 1 << 30;
 };
 
 // Model-space mesh -> camera-space mesh for `camera`'s pose: vertices R X + t, normals R n.
