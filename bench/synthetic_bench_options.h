@@ -58,6 +58,8 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.albedo_symmetry_weight = value;
   else if (name == "light_prior")
     photo.light_prior_weight = value;
+  else if (name == "robust_loss" && value >= 0 && value <= 2)  // 0 none, 1 Huber, 2 Cauchy
+    photo.robust_loss = static_cast<solver::RobustLoss>(static_cast<int>(value));
   else if (name == "robust_scale")
     photo.robust_scale = value;
   else if (name == "outer")

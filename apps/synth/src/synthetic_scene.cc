@@ -213,10 +213,11 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
   }
   scene.face = DrawFace(model, face_options, min_abs_yaw, 2 * seed);
   const RealismOptions& realism = options.realism;
-  scene.vertex_albedo = options.albedo_textures && !options.albedo_textures->empty()
-                            ? TextureAlbedo(model, *options.albedo_textures, rng)
-                            : SmoothAlbedo(model, options.albedo_variation, rng);
-  if (realism.enabled && realism.feature_albedo)
+  const bool textured = options.albedo_textures && !options.albedo_textures->empty();
+  scene.vertex_albedo = textured ? TextureAlbedo(model, *options.albedo_textures, rng)
+                                 : SmoothAlbedo(model, options.albedo_variation, rng);
+  // A photo's texture has its own brows, eyes and lips.
+  if (realism.enabled && realism.feature_albedo && !textured)
     AddFeatureAlbedo(model, scene.face, scene.vertex_albedo, rng);
   const Lighting lighting = RandomLighting(rng);
 

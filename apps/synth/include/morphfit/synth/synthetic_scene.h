@@ -39,7 +39,8 @@ struct SceneOptions {
   double image_noise = 0.02;       // Gaussian sigma on [0, 1] intensities
   double albedo_variation = 0.15;  // relative amplitude of the smooth albedo pattern
   // When set, the albedo is one of these textures (drawn per scene, mirrored half of the time)
-  // times the scene's skin colour, instead of the smooth pattern.
+  // times the scene's skin colour, instead of the smooth pattern (and without the realism's
+  // feature albedo: the texture has its own brows, eyes and lips).
   std::shared_ptr<const std::vector<PhotoTexture>> albedo_textures;
   RealismOptions realism;  // photograph-like effects (scene_realism.h)
   // Photograph-like defaults (docs/quality.md, "Scenes"): shape coefficients from the model's
