@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include <Eigen/Geometry>
 #ifdef __SSE2__
@@ -1120,24 +1121,22 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
       const int rows = box.y1 - box.y0 + 1;
       float* const depth = frame.depth.data() + start;
       int32_t* const ids = frame.triangle.data() + start;
-      if (span < small_limit_) {
-        if (SetUpFloatEdges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
-#ifdef MORPHFIT_RENDER_AVX2
-          if (use_avx2_ && blocks >= 2) {
-            avx2::WalkBlocks8<true>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
-            return;
-          }
-#endif
-          WalkBlocks<true>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
-        }
-      } else if (SetUpInt32Edges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
+      auto walk_blocks = [&](auto float_edges) {
+        constexpr bool kFloatEdges = decltype(float_edges)::value;
 #ifdef MORPHFIT_RENDER_AVX2
         if (use_avx2_ && blocks >= 2) {
-          avx2::WalkBlocks8<false>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
+          avx2::WalkBlocks8<kFloatEdges>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
           return;
         }
 #endif
-        WalkBlocks<false>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
+        WalkBlocks<kFloatEdges>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
+      };
+      if (span < small_limit_) {
+        if (SetUpFloatEdges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
+          walk_blocks(std::true_type());
+        }
+      } else if (SetUpInt32Edges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
+        walk_blocks(std::false_type());
       }
       return;
     }
