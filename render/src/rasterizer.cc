@@ -160,15 +160,21 @@ inline void DepthTest(__m128i inside, __m128 iz, __m128i id, float* depth, int32
   _mm_storeu_si128(id_ptr, _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
 }
 
+// Edge functions plus a step: int32, or float bits.
+template <bool kFloatEdges>
+inline __m128i AddEdges4(__m128i v, __m128i step) {
+  if (kFloatEdges) {
+    return _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(v), _mm_castsi128_ps(step)));
+  }
+  return _mm_add_epi32(v, step);
+}
+
 // Z-tests and writes the pixels inside all three edges, `blocks` blocks of `rows` rows from
 // `depth_row` / `id_row`.
 template <bool kFloatEdges>
 void WalkBlocks(BlockWalk& walk, int rows, int blocks, int width, int32_t triangle_id,
                 float* depth_row, int32_t* id_row) {
-  auto add = [](__m128i v, __m128i step) {
-    return kFloatEdges ? _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(v), _mm_castsi128_ps(step)))
-                       : _mm_add_epi32(v, step);
-  };
+  auto add = [](__m128i v, __m128i step) { return AddEdges4<kFloatEdges>(v, step); };
   const __m128i id = _mm_set1_epi32(triangle_id), minus_one = _mm_set1_epi32(-1);
   auto block = [&](__m128i v0, __m128i v1, __m128i v2, __m128 iz, float* depth, int32_t* ids) {
     // Inside where no edge function is negative (sign bits, in int32 and float alike).
@@ -592,12 +598,7 @@ inline __m256 Weigh(const __m256 w[3], const __m256 iz[3], __m256 inv_area) {
       inv_area);
 }
 
-// WalkBlocks for a triangle two or more blocks wide, eight pixels at a time, with the same bits:
-// the edge functions are exact (int32, or integers in float that are never -0) and step eight
-// pixels at once, while inverse depth is added block by block in WalkBlocks's order (each block's
-// from the one left of it, each row's first from the row above). A pixel is taken where no edge
-// function has its sign bit set and iz beats the depth, as in DepthTest.
-// Edge functions plus a step: int32, or float bits.
+// AddEdges4 eight wide.
 template <bool kFloatEdges>
 inline __m256i AddEdges(__m256i v, __m256i step) {
   if (kFloatEdges) {
@@ -606,17 +607,18 @@ inline __m256i AddEdges(__m256i v, __m256i step) {
   return _mm256_add_epi32(v, step);
 }
 
+// WalkBlocks for a triangle two or more blocks wide, eight pixels at a time, with the same bits:
+// the edge functions are exact (int32, or integers in float that are never -0) and step eight
+// pixels at once, while inverse depth is added block by block in WalkBlocks's order (each block's
+// from the one left of it, each row's first from the row above). A pixel is taken where no edge
+// function has its sign bit set and iz beats the depth, as in DepthTest.
 template <bool kFloatEdges>
 void WalkBlocks8(BlockWalk& walk, int rows, int blocks, int width, int32_t triangle_id,
                  float* depth_row, int32_t* id_row) {
-  auto add4 = [](__m128i v, __m128i step) {
-    return kFloatEdges ? _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(v), _mm_castsi128_ps(step)))
-                       : _mm_add_epi32(v, step);
-  };
   __m256i e8[3], right8[3], down8[3];
   for (int k = 0; k < 3; ++k) {
-    e8[k] = _mm256_set_m128i(add4(walk.row[k], walk.right[k]), walk.row[k]);
-    const __m128i two_right = add4(walk.right[k], walk.right[k]);
+    e8[k] = _mm256_set_m128i(AddEdges4<kFloatEdges>(walk.row[k], walk.right[k]), walk.row[k]);
+    const __m128i two_right = AddEdges4<kFloatEdges>(walk.right[k], walk.right[k]);
     right8[k] = _mm256_set_m128i(two_right, two_right);
     down8[k] = _mm256_set_m128i(walk.down[k], walk.down[k]);
   }
