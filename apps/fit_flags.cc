@@ -50,6 +50,9 @@ DEFINE_double(photo_weight, kPhotoDefaults.photo_weight,
               "colour residual (colours in [0, 1]), whatever --photo_samples is");
 DEFINE_int32(photo_samples, kPhotoDefaults.samples,
              "Visible surface samples per outer iteration (stratified over the face)");
+DEFINE_int32(photo_albedo_samples, kPhotoDefaults.albedo_samples,
+             "Samples the per-vertex albedo is estimated from (0: the --photo_samples ones; else "
+             ">= --photo_samples). More let the albedo follow skin texture; see README");
 DEFINE_double(albedo_prior_weight, kPhotoDefaults.albedo_prior_weight,
               "Per-vertex albedo: pull towards the constant reference (per vertex); with an albedo "
               "PCA, the prior on its coefficients");
@@ -110,6 +113,7 @@ solver::PhotometricOptions PhotometricOptionsFromFlags() {
   solver::PhotometricOptions photo;
   photo.photo_weight = FLAGS_photo_weight;
   photo.samples = FLAGS_photo_samples;
+  photo.albedo_samples = FLAGS_photo_albedo_samples;
   photo.albedo_prior_weight = FLAGS_albedo_prior_weight;
   photo.albedo_smoothness_weight = FLAGS_albedo_smoothness_weight;
   photo.initial_albedo_smoothness_scale = FLAGS_albedo_smoothness_start;

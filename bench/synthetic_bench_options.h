@@ -60,6 +60,8 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.light_prior_weight = value;
   else if (name == "robust_loss" && value >= 0 && value <= 2)  // 0 none, 1 Huber, 2 Cauchy
     photo.robust_loss = static_cast<solver::RobustLoss>(static_cast<int>(value));
+  else if (name == "albedo_samples")
+    photo.albedo_samples = static_cast<int>(value);
   else if (name == "robust_scale")
     photo.robust_scale = value;
   else if (name == "outer")
@@ -96,6 +98,8 @@ struct SyntheticBenchArgs {
   // `photo_textures K`: albedo from the sample photos' textures (synth/photo_texture.h) instead of
   // the smooth pattern; K = 1 every photo, 2 / 3 the first / second of each pair in name order
   // (two disjoint halves, so that one can be looked at while the other stays unseen).
+  // `symmetric_textures 1` averages each texture with its mirror image (a diagnosis: is the
+  // texture's asymmetry what misleads stage 3?).
   int photo_textures = 0;
   std::map<std::string, double> extra;
   double Extra(const std::string& name, double fallback) const {
@@ -112,7 +116,7 @@ inline bool ParseSyntheticBenchArgs(int argc, char** argv, int default_cases,
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const double value = std::atof(argv[i + 1]);
-    if (extra_names.count(name)) {
+    if (extra_names.count(name) || name == "symmetric_textures") {
       args.extra[name] = value;
     } else if (name == "photo_textures" && value >= 0 && value <= 3) {
       args.photo_textures = static_cast<int>(value);
@@ -136,6 +140,15 @@ inline void LoadPhotoTextures(const model::MorphableModel& model, SyntheticBench
   for (size_t i = 0; i < all.size(); ++i) {
     if (args.photo_textures == 1 || static_cast<int>(i % 2) == args.photo_textures - 2) {
       chosen->push_back(std::move(all[i]));
+    }
+  }
+  if (args.Extra("symmetric_textures", 0) != 0 &&
+      static_cast<int>(model.symmetry.size()) == model.num_vertices()) {
+    for (synth::PhotoTexture& t : *chosen) {
+      const Eigen::Matrix3Xd a = t.relative_albedo;
+      for (int v = 0; v < model.num_vertices(); ++v)
+        if (model.symmetry[v] >= 0)
+          t.relative_albedo.col(v) = 0.5 * (a.col(v) + a.col(model.symmetry[v]));
     }
   }
   std::printf("albedo: %zu photo textures (set %d)\n", chosen->size(), args.photo_textures);

@@ -23,6 +23,8 @@ void PhotometricOptions::Validate() const {
           "initial_albedo_smoothness_scale must be >= 1");
   non_negative(silhouette_margin_px, "silhouette_margin_px");
   require(samples >= 30 && samples <= 1000000, "photo_samples must be in [30, 1000000]");
+  require(albedo_samples == 0 || (albedo_samples >= samples && albedo_samples <= 1000000),
+          "albedo_samples must be 0 or in [photo_samples, 1000000]");
   require(std::isfinite(robust_scale) && robust_scale > 0, "robust_scale must be > 0");
   require(pyramid_levels >= 1 && pyramid_levels <= 6, "pyramid_levels must be in [1, 6]");
   require(std::isfinite(face_size) && face_size >= 32, "face_size must be >= 32 pixels");

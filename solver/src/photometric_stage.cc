@@ -121,9 +121,11 @@ class PhotometricStage {
 
  private:
   void RenderLevel(const CropLevel& level, render::Frame& frame);
-  SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame) const;
-  // SH basis of the samples' normals at the current parameters, as PhotometricCost has them.
-  std::vector<ShadingObservation> Observe(const SampleSet& set) const;
+  // At most `count` samples, evenly spread over the visible face region.
+  SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame, int count) const;
+  // SH basis of the samples' normals at the current parameters, as PhotometricCost has them;
+  // weighted by the robust weights of the current sample set when `robust` (`set` is that set).
+  std::vector<ShadingObservation> Observe(const SampleSet& set, bool robust = true) const;
   // For a new sample set: the samples' albedo from the current estimate (and, the first time,
   // lighting in closed form), robust weights from the residuals, then albedo and lighting.
   void PrepareSamples(SampleSet& set, const ImageInterpolator& interpolator, const CropLevel& level,
@@ -151,6 +153,7 @@ class PhotometricStage {
   Eigen::VectorXd albedo_coefficients_;
   std::optional<VertexAlbedoSolver> albedo_solver_;
   std::vector<double> robust_weights_;  // per sample of the current set
+  SampleSet albedo_set_;                // denser samples for the albedo (options_.albedo_samples)
   double pixels_per_mm_ = 1.0;          // face scale at the start of the stage, as stage 2 uses it
   double prior_focal_ = 1.0;
   double albedo_smoothness_scale_ = 1.0;  // this outer iteration's (see PhotometricOptions)
@@ -173,8 +176,8 @@ void PhotometricStage::RenderLevel(const CropLevel& level, render::Frame& frame)
   rasterizer_.Render(mesh, camera, frame);
 }
 
-SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
-                                          const render::Frame& frame) const {
+SampleSet PhotometricStage::SelectSamples(const CropLevel& level, const render::Frame& frame,
+                                          int count) const {
   // Face region: covered pixels away from the silhouette, minus eyes and inner mouth.
   cv::Mat region(frame.height, frame.width, CV_8U);
   for (int y = 0; y < frame.height; ++y) {
@@ -203,7 +206,7 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
   int candidates = cv::countNonZero(region);
   render::SampleOptions sample_options;
   sample_options.stride =
-      std::max(1, static_cast<int>(std::floor(std::sqrt(candidates / (1.0 * options_.samples)))));
+      std::max(1, static_cast<int>(std::floor(std::sqrt(candidates / (1.0 * count)))));
   sample_options.min_facing = options_.min_view_cosine;
   std::vector<render::SurfaceSample> visible = render::VisibleSamples(frame, sample_options);
   visible.erase(std::remove_if(visible.begin(), visible.end(),
@@ -211,13 +214,13 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
                                  return region.at<uint8_t>(s.y, s.x) == 0;
                                }),
                 visible.end());
-  if (static_cast<int>(visible.size()) > options_.samples) {
+  if (static_cast<int>(visible.size()) > count) {
     // Evenly spaced subset (deterministic), as render::VisibleSamples does.
     const size_t total = visible.size();
-    for (int k = 0; k < options_.samples; ++k) {
-      visible[k] = visible[static_cast<size_t>(k) * total / options_.samples];
+    for (int k = 0; k < count; ++k) {
+      visible[k] = visible[static_cast<size_t>(k) * total / count];
     }
-    visible.resize(options_.samples);
+    visible.resize(count);
   }
   SampleSet set;
   for (const render::SurfaceSample& s : visible) {
@@ -239,7 +242,7 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level,
   return set;
 }
 
-std::vector<ShadingObservation> PhotometricStage::Observe(const SampleSet& set) const {
+std::vector<ShadingObservation> PhotometricStage::Observe(const SampleSet& set, bool robust) const {
   // Camera-space face normals at the current parameters (rotation applied to model space).
   const Eigen::Matrix3d rotation = parameters_.Rotation();
   const Eigen::Matrix3Xd vertices =
@@ -255,7 +258,7 @@ std::vector<ShadingObservation> PhotometricStage::Observe(const SampleSet& set) 
     observations[s].sh =
         ShBasisForCameraNormal((face_normal + set.samples[s].normal_offset).normalized());
     observations[s].colour = set.colours[s];
-    observations[s].weight = robust_weights_.empty() ? 1.0 : robust_weights_[s];
+    observations[s].weight = !robust || robust_weights_.empty() ? 1.0 : robust_weights_[s];
   }
   return observations;
 }
@@ -289,14 +292,20 @@ void PhotometricStage::UpdateAlbedoAndLighting(SampleSet& set) {
   // The ridge is relative to the mean data term (see PhotometricOptions).
   const double light_prior = options_.light_prior_weight * observations.size();
   // Albedo given lighting, then lighting given albedo: both linear, both cheap.
-  std::vector<AlbedoObservation> albedo_observations(set.samples.size());
-  for (size_t s = 0; s < set.samples.size(); ++s) {
+  // From the denser albedo set when there is one (unweighted: an outlier there only moves the
+  // albedo near it), else from the samples themselves.
+  const bool dense = !albedo_set_.samples.empty();
+  const SampleSet& albedo_set = dense ? albedo_set_ : set;
+  const std::vector<ShadingObservation> albedo_shading =
+      dense ? Observe(albedo_set, /*robust=*/false) : observations;
+  std::vector<AlbedoObservation> albedo_observations(albedo_set.samples.size());
+  for (size_t s = 0; s < albedo_set.samples.size(); ++s) {
     AlbedoObservation& o = albedo_observations[s];
-    o.vertices = set.samples[s].vertices;
-    o.barycentric = set.samples[s].barycentric;
-    o.shading = parameters_.lighting.transpose() * observations[s].sh;
-    o.colour = set.colours[s];
-    o.weight = observations[s].weight;
+    o.vertices = albedo_set.samples[s].vertices;
+    o.barycentric = albedo_set.samples[s].barycentric;
+    o.shading = parameters_.lighting.transpose() * albedo_shading[s].sh;
+    o.colour = albedo_set.colours[s];
+    o.weight = albedo_shading[s].weight;
   }
   if (model_.albedo) {
     albedo_coefficients_ =
@@ -593,7 +602,10 @@ StageStatistics PhotometricStage::Run() {
         UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
       }
       RenderLevel(level, frame);
-      SampleSet level_set = SelectSamples(level, frame);
+      SampleSet level_set = SelectSamples(level, frame, options_.samples);
+      albedo_set_ = options_.albedo_samples > 0
+                        ? SelectSamples(level, frame, options_.albedo_samples)
+                        : SampleSet();
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
       PrepareSamples(level_set, *interpolators[l], level, first);
       const ceres::Solver::Summary summary = Solve(level_set, level, *interpolators[l]);

@@ -151,6 +151,11 @@ TEST(PhotometricOptionsTest, RejectsBadValues) {
   options = PhotometricOptions();
   options.pyramid_levels = 0;
   EXPECT_THROW(options.Validate(), Error);
+  options = PhotometricOptions();
+  options.albedo_samples = options.samples - 1;  // fewer than the geometry's samples
+  EXPECT_THROW(options.Validate(), Error);
+  options.albedo_samples = options.samples;
+  EXPECT_NO_THROW(options.Validate());
 }
 
 }  // namespace

@@ -1,11 +1,17 @@
 // Stage 3 on synthetic photos with known geometry (apps/synth): it must make the dense geometry
 // closer to the truth than the landmark fit it starts from.
 #include <algorithm>
+#include <cmath>
+#include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "morphfit/model/model_io.h"
+#include "morphfit/render/rasterizer.h"
+#include "morphfit/render/visibility.h"
+#include "morphfit/solver/fit.h"
+#include "morphfit/solver/photometric_stage.h"
 #include "morphfit/synth/stage_comparison.h"
 #include "shared_data.h"
 
@@ -47,6 +53,59 @@ TEST(PhotometricSyntheticTest, ReducesDepthAndNormalErrorOfTheLandmarkFit) {
       << "median depth RMSE " << median(before) << " -> " << median(after) << " mm";
   EXPECT_LT(median(normal_after), median(normal_before))
       << "median normal error " << median(normal_before) << " -> " << median(normal_after);
+}
+
+// Albedo with detail at a few mm (stripes across the face, +-30%), as brows and lips have.
+PhotoTexture StripedTexture(const model::MorphableModel& model) {
+  PhotoTexture texture;
+  texture.relative_albedo.resize(3, model.num_vertices());
+  for (int v = 0; v < model.num_vertices(); ++v) {
+    const double x = model.mean[3 * v], y = model.mean[3 * v + 1];
+    texture.relative_albedo.col(v).setConstant(1.0 + 0.3 * std::sin(2 * M_PI * (x + 0.5 * y) / 12));
+  }
+  return texture;
+}
+
+TEST(PhotometricSyntheticTest, DenseAlbedoSamplesFollowDetailedAlbedo) {
+  const model::MorphableModel model =
+      model::LoadModelDirectory(morphfit::testing::RequireSharedPath("models/sfm"));
+  SceneOptions options = SceneOptions::Idealised();
+  options.face.width = 480;
+  options.face.height = 480;
+  options.face.min_distance_mm = 520;
+  options.face.max_distance_mm = 620;
+  options.albedo_textures = std::make_shared<std::vector<PhotoTexture>>(1, StripedTexture(model));
+  const SyntheticScene scene = MakeSyntheticScene(model, options, Corruption::kNone, 3);
+  Eigen::Matrix3Xd true_vertices;
+  render::TransformToCamera(
+      scene.face.camera,
+      model.InstanceVertices(scene.face.shape_coefficients, scene.face.expression_coefficients),
+      true_vertices);
+  const std::vector<bool> visible =
+      render::VisibleVertices(true_vertices, scene.face.camera, scene.truth);
+  // Correlation of the fitted red albedo with the true one over the visible vertices.
+  auto albedo_correlation = [&](int albedo_samples) {
+    solver::FitOptions fit_options;
+    solver::PhotometricOptions photo_options;
+    photo_options.albedo_samples = albedo_samples;
+    photo_options.albedo_smoothness_weight = 0.01;
+    solver::FitResult fit =
+        solver::Fit(model, scene.landmarks, {scene.image.cols, scene.image.rows}, fit_options);
+    solver::RunPhotometricStage(model, scene.image, scene.landmarks, fit_options, photo_options,
+                                fit);
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    int n = 0;
+    for (int v = 0; v < model.num_vertices(); ++v) {
+      if (!visible[v]) continue;
+      const double a = fit.vertex_albedo(0, v), b = scene.vertex_albedo(0, v);
+      sa += a, sb += b, saa += a * a, sbb += b * b, sab += a * b, ++n;
+    }
+    return (sab - sa * sb / n) / std::sqrt((saa - sa * sa / n) * (sbb - sb * sb / n));
+  };
+  const double sparse = albedo_correlation(0), dense = albedo_correlation(8000);
+  // The stripes' 12 mm period is a few vertex spacings, so neither follows them fully; the dense
+  // samples must follow them clearly better (measured: 0.39 sparse, 0.68 dense).
+  EXPECT_GT(dense, sparse + 0.2) << "sparse " << sparse << ", dense " << dense;
 }
 
 }  // namespace

@@ -122,6 +122,7 @@ std::string FitJson(const model::MorphableModel& model, const ImageInput& input,
     json["photometric_options"] = {
         {"photo_weight", p.photo_weight},
         {"photo_samples", p.samples},
+        {"albedo_samples", p.albedo_samples},
         {"albedo_prior_weight", p.albedo_prior_weight},
         {"albedo_smoothness_weight", p.albedo_smoothness_weight},
         {"initial_albedo_smoothness_scale", p.initial_albedo_smoothness_scale},

@@ -14,6 +14,11 @@ struct PhotometricOptions {
   double photo_weight = 200.0;
   // Visible surface samples per outer iteration (a stratified subset of the face pixels).
   int samples = 500;
+  // Samples the per-vertex albedo is estimated from, when more than `samples` (0: the same
+  // samples). The albedo solve is linear and sparse, so it can read many more pixels than the
+  // nonlinear solve, and a denser albedo follows skin texture (brows, lips, pigment) that would
+  // otherwise pull the geometry.
+  int albedo_samples = 0;
 
   // Per-vertex albedo (models without an albedo PCA): pull towards the constant reference
   // reflectance, smoothness over mesh edges, and left-right symmetry; all relative to the data
