@@ -793,12 +793,11 @@ inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
 // the caller).
 template <typename TermsOf>
 size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
-                       const std::vector<Eigen::Vector3i>& triangles,
-                       const std::vector<int32_t>& list, double cx, double cy, double focal,
-                       TermsOf& terms_of) {
+                       const std::vector<Eigen::Vector3i>& triangles, const int32_t* list,
+                       size_t size, double cx, double cy, double focal, TermsOf& terms_of) {
   const double* v = vertices.data();
   size_t i = 0;
-  for (; i + 4 <= list.size(); i += 4) {
+  for (; i + 4 <= size; i += 4) {
     const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
     const Eigen::Vector3i* tri[4] = {&triangles[t[0]], &triangles[t[1]], &triangles[t[2]],
                                      &triangles[t[3]]};
@@ -823,6 +822,60 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
     }
   }
   return i;
+}
+
+// For each mask of eight lanes, the indices of its set lanes in order (one per byte): with
+// _mm256_permutevar8x32_epi32 they move the kept lanes of a vector to its front.
+struct LeftPackTable {
+  uint64_t lanes[256];
+  constexpr LeftPackTable() : lanes() {
+    for (int mask = 0; mask < 256; ++mask) {
+      int kept = 0;
+      for (int lane = 0; lane < 8; ++lane) {
+        if ((mask >> lane) & 1) lanes[mask] |= uint64_t{static_cast<uint8_t>(lane)} << (8 * kept++);
+      }
+    }
+  }
+};
+constexpr LeftPackTable kLeftPack;
+
+// The lanes of v that `mask` keeps, moved to the front (the others follow, unspecified).
+inline __m256i LeftPack(__m256i v, int mask) {
+  const __m128i lanes = _mm_cvtsi64_si128(static_cast<int64_t>(kLeftPack.lanes[mask]));
+  return _mm256_permutevar8x32_epi32(v, _mm256_cvtepu8_epi32(lanes));
+}
+
+// The smallest and the largest of eight lanes.
+inline int32_t MinLane(__m256i v) {
+  v = _mm256_min_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+  v = _mm256_min_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm256_min_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(_mm256_castsi256_si128(v));
+}
+inline int32_t MaxLane(__m256i v) {
+  v = _mm256_max_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+  v = _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(_mm256_castsi256_si128(v));
+}
+
+// The corner indices of eight triangles (index[k] lane j: corner k of triangle j), from the 24
+// consecutive int32 at `corners`.
+inline void LoadCorners(const int32_t* corners, __m256i index[3]) {
+  const __m256i* p = reinterpret_cast<const __m256i*>(corners);
+  const __m256i r0 = _mm256_loadu_si256(p), r1 = _mm256_loadu_si256(p + 1),
+                r2 = _mm256_loadu_si256(p + 2);
+  // Corner k of triangle j is int 3 j + k: lane (3 j + k) % 8 of r[(3 j + k) / 8]; blend each
+  // lane from the register holding it, then put the lanes in triangle order.
+  index[0] =
+      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x92), r2, 0x24),
+                                  _mm256_setr_epi32(0, 3, 6, 1, 4, 7, 2, 5));
+  index[1] =
+      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x24), r2, 0x49),
+                                  _mm256_setr_epi32(1, 4, 7, 2, 5, 0, 3, 6));
+  index[2] =
+      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x49), r2, 0x92),
+                                  _mm256_setr_epi32(2, 5, 0, 3, 6, 1, 4, 7));
 }
 
 }  // namespace avx2
@@ -919,53 +972,14 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   const int band_rows = 1 << band_shift;
   const int num_bands = (camera.height + band_rows - 1) >> band_shift;
   if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
-  for (int band = 0; band < num_bands; ++band) bands_[band].clear();
+  for (int band = 0; band < num_bands; ++band) bands_[band].size = 0;
   pieces_.clear();
-  to_set_up_.clear();
-  auto add = [&](int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                 int32_t t) {
-    const Extent extent = ExtentOf(a, b, c);
-    const PixelBox box = BoxOf(extent, 0, camera.height - 1, camera.width);
-    // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
-    if (box.x0 > box.x1 || box.y0 > box.y1) return;
-    drawn_.x0 = std::min(drawn_.x0, box.x0);
-    drawn_.x1 = std::max(drawn_.x1, box.x1);
-    drawn_.y0 = std::min(drawn_.y0, box.y0);
-    drawn_.y1 = std::max(drawn_.y1, box.y1);
-    // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
-    setups_[t].terms[kOx] = static_cast<float>(box.x0);
-    setups_[t].terms[kOy] = static_cast<float>(box.y0);
-    if (to_set_up_.empty() || to_set_up_.back() != t) to_set_up_.push_back(t);
-    if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
-      entry += kSmallEntry;
-    }
-    for (int band = box.y0 >> band_shift; band <= box.y1 >> band_shift; ++band) {
-      bands_[band].push_back(entry);
-    }
-  };
-  for (int t = 0; t < num_triangles; ++t) {
-    const Eigen::Vector3i& tri = triangles[t];
-    // One unsigned comparison per corner catches negative indices too.
-    const auto count = static_cast<uint32_t>(num_vertices);
-    if (static_cast<uint32_t>(tri[0]) >= count || static_cast<uint32_t>(tri[1]) >= count ||
-        static_cast<uint32_t>(tri[2]) >= count) {
-      throw Error("rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0.." +
-                  std::to_string(num_vertices - 1));
-    }
-    const ScreenVertex& a = screen_[tri[0]];
-    const ScreenVertex& b = screen_[tri[1]];
-    const ScreenVertex& c = screen_[tri[2]];
-    if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
-      const size_t first = pieces_.size();
-      ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
-      for (size_t i = first; i < pieces_.size(); ++i) {
-        const Piece& piece = pieces_[i];
-        add(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t);
-      }
-      continue;
-    }
-    add(t, a, b, c, t);
-  }
+  to_set_up_.size = 0;
+  int t = 0;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) t = BinTrianglesAvx2(mesh, camera, band_shift);
+#endif
+  for (; t < num_triangles; ++t) BinTriangle(t, mesh, camera, band_shift);
   frame.drawn = drawn_;
   SetupResolves(mesh, camera);
 
@@ -988,9 +1002,57 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   }
 }
 
+void Rasterizer::BinTriangle(int32_t t, const CameraSpaceMesh& mesh, const Camera& camera,
+                             int band_shift) {
+  const Eigen::Vector3i& tri = (*mesh.triangles)[t];
+  const int num_vertices = static_cast<int>(screen_.size());
+  // One unsigned comparison per corner catches negative indices too.
+  const auto count = static_cast<uint32_t>(num_vertices);
+  if (static_cast<uint32_t>(tri[0]) >= count || static_cast<uint32_t>(tri[1]) >= count ||
+      static_cast<uint32_t>(tri[2]) >= count) {
+    throw Error("rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0.." +
+                std::to_string(num_vertices - 1));
+  }
+  const ScreenVertex& a = screen_[tri[0]];
+  const ScreenVertex& b = screen_[tri[1]];
+  const ScreenVertex& c = screen_[tri[2]];
+  if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
+    const Eigen::Matrix3Xd& vertices = *mesh.vertices;
+    const size_t first = pieces_.size();
+    ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
+    for (size_t i = first; i < pieces_.size(); ++i) {
+      const Piece& piece = pieces_[i];
+      Bin(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t, camera, band_shift);
+    }
+    return;
+  }
+  Bin(t, a, b, c, t, camera, band_shift);
+}
+
+void Rasterizer::Bin(int32_t entry, const ScreenVertex& a, const ScreenVertex& b,
+                     const ScreenVertex& c, int32_t t, const Camera& camera, int band_shift) {
+  const Extent extent = ExtentOf(a, b, c);
+  const PixelBox box = BoxOf(extent, 0, camera.height - 1, camera.width);
+  // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+  if (box.x0 > box.x1 || box.y0 > box.y1) return;
+  drawn_.x0 = std::min(drawn_.x0, box.x0);
+  drawn_.x1 = std::max(drawn_.x1, box.x1);
+  drawn_.y0 = std::min(drawn_.y0, box.y0);
+  drawn_.y1 = std::max(drawn_.y1, box.y1);
+  // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
+  setups_[t].terms[kOx] = static_cast<float>(box.x0);
+  setups_[t].terms[kOy] = static_cast<float>(box.y0);
+  if (to_set_up_.size == 0 || to_set_up_.begin()[to_set_up_.size - 1] != t) to_set_up_.Push(t);
+  if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
+    entry += kSmallEntry;
+  }
+  for (int band = box.y0 >> band_shift; band <= box.y1 >> band_shift; ++band) {
+    bands_[band].Push(entry);
+  }
+}
+
 void Rasterizer::RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
-                               const std::vector<int32_t>& entries, int row0, int row1,
-                               Frame& frame) {
+                               const EntryList& entries, int row0, int row1, Frame& frame) {
   auto rasterize = [this, &triangles, &frame, row0, row1](int32_t entry) {
     if (entry >= 0) {
       const Eigen::Vector3i& tri = triangles[entry];
@@ -1247,12 +1309,14 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
 #ifdef MORPHFIT_RENDER_AVX2
   if (use_avx2_) {
     auto terms_of = [this](int32_t t) { return setups_[t].terms; };
-    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_, cx, cy, focal, terms_of);
+    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_.begin(), to_set_up_.size, cx, cy,
+                                 focal, terms_of);
   }
 #endif
-  for (size_t i = done; i < to_set_up_.size(); ++i) {
-    float* terms = setups_[to_set_up_[i]].terms;
-    const Eigen::Vector3i& tri = triangles[to_set_up_[i]];
+  for (size_t i = done; i < to_set_up_.size; ++i) {
+    const int32_t t = to_set_up_.begin()[i];
+    float* terms = setups_[t].terms;
+    const Eigen::Vector3i& tri = triangles[t];
     double p[3][3];
     for (int k = 0; k < 3; ++k) {
       for (int c = 0; c < 3; ++c) p[k][c] = vertices(c, tri[k]);
@@ -1273,6 +1337,108 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
     }
   }
 }
+
+#ifdef MORPHFIT_RENDER_AVX2
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// Pass 1 eight triangles at a time: corners, boxes, emptiness, class and bands as vectors, then
+// appends of the kept lanes (in mesh order) eight at a time. A group with a corner index out of
+// range or a triangle to clip goes through BinTriangle one triangle at a time, which throws the
+// same error or clips in the same order.
+int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& camera,
+                                 int band_shift) {
+  static_assert(sizeof(Eigen::Vector3i) == 3 * sizeof(int32_t), "triangles are packed int32");
+  static_assert(sizeof(ScreenVertex) == 4 * sizeof(int32_t), "x, y, inverse depth, clipping");
+  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
+  const int num_triangles = static_cast<int>(triangles.size());
+  if (screen_.empty()) return 0;
+  const int32_t* corners = triangles.data()->data();
+  const int* screen = reinterpret_cast<const int*>(screen_.data());
+  const __m256i last_vertex = _mm256_set1_epi32(static_cast<int32_t>(screen_.size()) - 1);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i last_column = _mm256_set1_epi32(camera.width - 1);
+  const __m256i last_row = _mm256_set1_epi32(camera.height - 1);
+  const __m256i small_limit = _mm256_set1_epi32(small_limit_);
+  const __m256i small_entry = _mm256_set1_epi32(kSmallEntry);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lowest = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const __m256i highest = _mm256_set1_epi32(std::numeric_limits<int32_t>::max());
+  __m256i drawn_x0 = highest, drawn_x1 = lowest, drawn_y0 = highest, drawn_y1 = lowest;
+  int t = 0;
+  for (; t + 8 <= num_triangles; t += 8) {
+    __m256i index[3];
+    avx2::LoadCorners(corners + 3 * t, index);
+    const __m256i largest = _mm256_max_epu32(_mm256_max_epu32(index[0], index[1]), index[2]);
+    if (_mm256_movemask_epi8(
+            _mm256_cmpeq_epi32(_mm256_max_epu32(largest, last_vertex), last_vertex)) != -1) {
+      for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
+      continue;
+    }
+    __m256i x[3], y[3], clip = zero;
+    for (int k = 0; k < 3; ++k) {
+      const __m256i offset = _mm256_slli_epi32(index[k], 2);
+      x[k] = _mm256_i32gather_epi32(screen, offset, 4);
+      y[k] = _mm256_i32gather_epi32(screen + 1, offset, 4);
+      clip = _mm256_or_si256(clip, _mm256_i32gather_epi32(screen + 3, offset, 4));
+    }
+    if (!_mm256_testz_si256(clip, clip)) {
+      for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
+      continue;
+    }
+    // As ExtentOf and BoxOf.
+    const __m256i min_x = avx2::Min3(x[0], x[1], x[2]), max_x = avx2::Max3(x[0], x[1], x[2]);
+    const __m256i min_y = avx2::Min3(y[0], y[1], y[2]), max_y = avx2::Max3(y[0], y[1], y[2]);
+    const __m256i x0 = _mm256_max_epi32(zero, avx2::CeilPixels(min_x));
+    const __m256i x1 = _mm256_min_epi32(last_column, _mm256_srai_epi32(max_x, kSubpixelBits));
+    const __m256i y0 = _mm256_max_epi32(zero, avx2::CeilPixels(min_y));
+    const __m256i y1 = _mm256_min_epi32(last_row, _mm256_srai_epi32(max_y, kSubpixelBits));
+    const __m256i empty = _mm256_or_si256(_mm256_cmpgt_epi32(x0, x1), _mm256_cmpgt_epi32(y0, y1));
+    const int kept = ~_mm256_movemask_ps(_mm256_castsi256_ps(empty)) & 0xFF;
+    if (kept == 0) continue;
+    drawn_x0 = _mm256_min_epi32(drawn_x0, _mm256_blendv_epi8(x0, highest, empty));
+    drawn_x1 = _mm256_max_epi32(drawn_x1, _mm256_blendv_epi8(x1, lowest, empty));
+    drawn_y0 = _mm256_min_epi32(drawn_y0, _mm256_blendv_epi8(y0, highest, empty));
+    drawn_y1 = _mm256_max_epi32(drawn_y1, _mm256_blendv_epi8(y1, lowest, empty));
+    // Resolve terms relative to the box's top-left pixel.
+    alignas(32) float origin_x[8], origin_y[8];
+    _mm256_store_ps(origin_x, _mm256_cvtepi32_ps(x0));
+    _mm256_store_ps(origin_y, _mm256_cvtepi32_ps(y0));
+    for (int rest = kept; rest != 0; rest &= rest - 1) {
+      const int j = __builtin_ctz(rest);
+      setups_[t + j].terms[kOx] = origin_x[j];
+      setups_[t + j].terms[kOy] = origin_y[j];
+    }
+    const __m256i ids = _mm256_add_epi32(_mm256_set1_epi32(t), lanes);
+    const int num_kept = __builtin_popcount(kept);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_set_up_.Room()), avx2::LeftPack(ids, kept));
+    to_set_up_.Keep(num_kept);
+    const __m256i span =
+        _mm256_max_epi32(_mm256_sub_epi32(max_x, min_x), _mm256_sub_epi32(max_y, min_y));
+    const __m256i entries =
+        _mm256_add_epi32(ids, _mm256_and_si256(_mm256_cmpgt_epi32(small_limit, span), small_entry));
+    const __m256i band0 = _mm256_srai_epi32(y0, band_shift);
+    const __m256i band1 = _mm256_srai_epi32(y1, band_shift);
+    const int first_band = avx2::MinLane(_mm256_blendv_epi8(band0, highest, empty));
+    const int last_band = avx2::MaxLane(_mm256_blendv_epi8(band1, lowest, empty));
+    for (int band = first_band; band <= last_band; ++band) {
+      const __m256i b = _mm256_set1_epi32(band);
+      const __m256i outside = _mm256_or_si256(
+          empty, _mm256_or_si256(_mm256_cmpgt_epi32(band0, b), _mm256_cmpgt_epi32(b, band1)));
+      const int meeting = ~_mm256_movemask_ps(_mm256_castsi256_ps(outside)) & 0xFF;
+      EntryList& list = bands_[band];
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(list.Room()),
+                          avx2::LeftPack(entries, meeting));
+      list.Keep(__builtin_popcount(meeting));
+    }
+  }
+  drawn_.x0 = std::min(drawn_.x0, avx2::MinLane(drawn_x0));
+  drawn_.x1 = std::max(drawn_.x1, avx2::MaxLane(drawn_x1));
+  drawn_.y0 = std::min(drawn_.y0, avx2::MinLane(drawn_y0));
+  drawn_.y1 = std::max(drawn_.y1, avx2::MaxLane(drawn_y1));
+  return t;
+}
+#pragma GCC pop_options
+#endif  // MORPHFIT_RENDER_AVX2
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,
                        Eigen::Matrix3Xd& camera_vertices) {
