@@ -824,6 +824,18 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
   return i;
 }
 
+// std::llround of each lane (halves away from zero), for values within int32.
+inline __m128i RoundToInt32(__m256d v) {
+  // v minus its integer part toward zero is exact.
+  const __m256d truncated = _mm256_round_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const __m256d away = _mm256_cmp_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(v, truncated)),
+                                     _mm256_set1_pd(0.5), _CMP_GE_OQ);
+  const __m256d step =
+      _mm256_and_pd(away, _mm256_or_pd(_mm256_and_pd(v, sign), _mm256_set1_pd(1.0)));
+  return _mm256_cvttpd_epi32(_mm256_add_pd(truncated, step));
+}
+
 // For each mask of eight lanes, the indices of its set lanes in order (one per byte): with
 // _mm256_permutevar8x32_epi32 they move the kept lanes of a vector to its front.
 struct LeftPackTable {
@@ -922,12 +934,12 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
                 ")");
   }
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
-  const int num_vertices = static_cast<int>(vertices.cols());
   if (options_.compute_normals &&
       (mesh.normals == nullptr || mesh.normals->cols() != vertices.cols())) {
     throw Error("rasterizer: normals asked for, but the mesh has no vertex normal per vertex");
   }
-  if (!vertices.allFinite()) throw Error("rasterizer: the mesh has non-finite vertices");
+  // Every vertex once (triangles share them); throws for a non-finite one.
+  ProjectVertices(vertices, camera);
 
   // What the previous rendering into this frame drew is cleared band by band below, just before
   // the band is drawn (while it is in cache): Reset with an empty box only sizes the planes.
@@ -938,27 +950,6 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   frame.drawn = stale;  // until the new box replaces it: what a later Reset must clear if we throw
   frame.camera = camera;
   drawn_ = {camera.width, -1, camera.height, -1};
-
-  // Project every vertex once; triangles share them.
-  screen_.resize(num_vertices);
-  const double f = camera.focal;
-  const double cx = camera.principal_point.x();
-  const double cy = camera.principal_point.y();
-  const double max_x = camera.width - 1 + kGuardBand;
-  const double max_y = camera.height - 1 + kGuardBand;
-  for (int v = 0; v < num_vertices; ++v) {
-    const double z = vertices(2, v);
-    ScreenVertex& s = screen_[v];
-    s.needs_clipping = 1;
-    if (z < options_.near_plane) continue;
-    const double x = f * vertices(0, v) / z + cx;
-    const double y = f * vertices(1, v) / z + cy;
-    if (x < -kGuardBand || x > max_x || y < -kGuardBand || y > max_y) continue;
-    s.x = static_cast<int32_t>(std::llround(x * kSubpixelScale));
-    s.y = static_cast<int32_t>(std::llround(y * kSubpixelScale));
-    s.inverse_depth = static_cast<float>(1.0 / z);
-    s.needs_clipping = 0;
-  }
 
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
@@ -999,6 +990,37 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     }
 #endif
     ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+  }
+}
+
+void Rasterizer::ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera& camera) {
+  const int num_vertices = static_cast<int>(vertices.cols());
+  screen_.resize(num_vertices);
+  int v = 0;
+  bool finite = true;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) v = ProjectVerticesAvx2(vertices, camera, finite);
+#endif
+  if (!finite || !vertices.rightCols(num_vertices - v).allFinite()) {
+    throw Error("rasterizer: the mesh has non-finite vertices");
+  }
+  const double f = camera.focal;
+  const double cx = camera.principal_point.x();
+  const double cy = camera.principal_point.y();
+  const double max_x = camera.width - 1 + kGuardBand;
+  const double max_y = camera.height - 1 + kGuardBand;
+  for (; v < num_vertices; ++v) {
+    const double z = vertices(2, v);
+    ScreenVertex& s = screen_[v];
+    s.needs_clipping = 1;
+    if (z < options_.near_plane) continue;
+    const double x = f * vertices(0, v) / z + cx;
+    const double y = f * vertices(1, v) / z + cy;
+    if (x < -kGuardBand || x > max_x || y < -kGuardBand || y > max_y) continue;
+    s.x = static_cast<int32_t>(std::llround(x * kSubpixelScale));
+    s.y = static_cast<int32_t>(std::llround(y * kSubpixelScale));
+    s.inverse_depth = static_cast<float>(1.0 / z);
+    s.needs_clipping = 0;
   }
 }
 
@@ -1341,6 +1363,65 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
 #ifdef MORPHFIT_RENDER_AVX2
 #pragma GCC push_options
 #pragma GCC target("avx2")
+// ProjectVertices four vertices at a time, with the same double operations in the same order, so
+// the same bits (x, y and inverse depth are left unspecified where the vertex needs clipping, as
+// no one reads them there). Returns how many it did (a multiple of four); `finite` says whether
+// they were all finite.
+int Rasterizer::ProjectVerticesAvx2(const Eigen::Matrix3Xd& vertices, const Camera& camera,
+                                    bool& finite) {
+  const int num_vertices = static_cast<int>(vertices.cols());
+  const __m256d f = _mm256_set1_pd(camera.focal);
+  const __m256d cx = _mm256_set1_pd(camera.principal_point.x());
+  const __m256d cy = _mm256_set1_pd(camera.principal_point.y());
+  const __m256d near = _mm256_set1_pd(options_.near_plane);
+  const __m256d min_xy = _mm256_set1_pd(-kGuardBand);
+  const __m256d max_x = _mm256_set1_pd(camera.width - 1 + kGuardBand);
+  const __m256d max_y = _mm256_set1_pd(camera.height - 1 + kGuardBand);
+  const __m256d scale = _mm256_set1_pd(kSubpixelScale), one = _mm256_set1_pd(1.0);
+  // x - x is 0 for finite x, NaN for the others, and NaN stays in the sum.
+  __m256d not_finite = _mm256_setzero_pd();
+  const double* p = vertices.data();
+  float* out = reinterpret_cast<float*>(screen_.data());
+  int v = 0;
+  for (; v + 4 <= num_vertices; v += 4, p += 12, out += 16) {
+    // Vertices v..v+3 are x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3: blend each lane from the
+    // register holding it, then put the lanes in vertex order.
+    const __m256d r0 = _mm256_loadu_pd(p), r1 = _mm256_loadu_pd(p + 4), r2 = _mm256_loadu_pd(p + 8);
+    not_finite = _mm256_add_pd(
+        not_finite, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(r0, r0), _mm256_sub_pd(r1, r1)),
+                                  _mm256_sub_pd(r2, r2)));
+    const __m256d vx = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x4), r2, 0x2),
+                                             _MM_SHUFFLE(1, 2, 3, 0));
+    const __m256d vy = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x9), r2, 0x4),
+                                             _MM_SHUFFLE(2, 3, 0, 1));
+    const __m256d z = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x2), r2, 0x9),
+                                            _MM_SHUFFLE(3, 0, 1, 2));
+    const __m256d x = _mm256_add_pd(_mm256_div_pd(_mm256_mul_pd(f, vx), z), cx);
+    const __m256d y = _mm256_add_pd(_mm256_div_pd(_mm256_mul_pd(f, vy), z), cy);
+    const __m256d clip = _mm256_or_pd(
+        _mm256_or_pd(_mm256_cmp_pd(z, near, _CMP_LT_OQ),
+                     _mm256_or_pd(_mm256_cmp_pd(x, min_xy, _CMP_LT_OQ),
+                                  _mm256_cmp_pd(x, max_x, _CMP_GT_OQ))),
+        _mm256_or_pd(_mm256_cmp_pd(y, min_xy, _CMP_LT_OQ), _mm256_cmp_pd(y, max_y, _CMP_GT_OQ)));
+    // The low halves of the 64-bit masks, as 1 or 0.
+    const __m128i needs_clipping =
+        _mm_and_si128(_mm256_castsi256_si128(_mm256_permutevar8x32_epi32(
+                          _mm256_castpd_si256(clip), _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6))),
+                      _mm_set1_epi32(1));
+    __m128 c0 = _mm_castsi128_ps(avx2::RoundToInt32(_mm256_mul_pd(x, scale)));
+    __m128 c1 = _mm_castsi128_ps(avx2::RoundToInt32(_mm256_mul_pd(y, scale)));
+    __m128 c2 = _mm256_cvtpd_ps(_mm256_div_pd(one, z));
+    __m128 c3 = _mm_castsi128_ps(needs_clipping);
+    _MM_TRANSPOSE4_PS(c0, c1, c2, c3);
+    _mm_storeu_ps(out, c0);
+    _mm_storeu_ps(out + 4, c1);
+    _mm_storeu_ps(out + 8, c2);
+    _mm_storeu_ps(out + 12, c3);
+  }
+  finite = !_mm256_movemask_pd(_mm256_cmp_pd(not_finite, not_finite, _CMP_UNORD_Q));
+  return v;
+}
+
 // Pass 1 eight triangles at a time: corners, boxes, emptiness, class and bands as vectors, then
 // appends of the kept lanes (in mesh order) eight at a time. A group with a corner index out of
 // range or a triangle to clip goes through BinTriangle one triangle at a time, which throws the

@@ -97,6 +97,9 @@ class Rasterizer {
       Keep(1);
     }
   };
+  // Projects the vertices into screen_; throws morphfit::Error for a non-finite one.
+  void ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera& camera);
+  int ProjectVerticesAvx2(const Eigen::Matrix3Xd& vertices, const Camera& camera, bool& finite);
   // Pass 1 for triangle t: checks its corners' indices, clips it if it needs clipping, and adds
   // what has pixels to the drawn box, to_set_up_ and the bands (of 2^band_shift rows) it meets.
   void BinTriangle(int32_t t, const CameraSpaceMesh& mesh, const Camera& camera, int band_shift);
