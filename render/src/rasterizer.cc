@@ -1480,14 +1480,19 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
     drawn_x1 = _mm256_max_epi32(drawn_x1, _mm256_blendv_epi8(x1, lowest, empty));
     drawn_y0 = _mm256_min_epi32(drawn_y0, _mm256_blendv_epi8(y0, highest, empty));
     drawn_y1 = _mm256_max_epi32(drawn_y1, _mm256_blendv_epi8(y1, lowest, empty));
-    // Resolve terms relative to the box's top-left pixel.
-    alignas(32) float origin_x[8], origin_y[8];
-    _mm256_store_ps(origin_x, _mm256_cvtepi32_ps(x0));
-    _mm256_store_ps(origin_y, _mm256_cvtepi32_ps(y0));
-    for (int rest = kept; rest != 0; rest &= rest - 1) {
-      const int j = __builtin_ctz(rest);
-      setups_[t + j].terms[kOx] = origin_x[j];
-      setups_[t + j].terms[kOy] = origin_y[j];
+    // Resolve terms relative to the box's top-left pixel, written for all eight (those of a
+    // triangle not drawn are not read): (x, y) pairs of triangles 0, 1, 4, 5 and 2, 3, 6, 7.
+    const __m256 origin_x = _mm256_cvtepi32_ps(x0), origin_y = _mm256_cvtepi32_ps(y0);
+    const __m256 pairs_low = _mm256_unpacklo_ps(origin_x, origin_y);
+    const __m256 pairs_high = _mm256_unpackhi_ps(origin_x, origin_y);
+    const __m128 pairs[4] = {_mm256_castps256_ps128(pairs_low), _mm256_castps256_ps128(pairs_high),
+                             _mm256_extractf128_ps(pairs_low, 1),
+                             _mm256_extractf128_ps(pairs_high, 1)};
+    ResolveSetup* setup = setups_.data() + t;
+    static_assert(kOy == kOx + 1, "the origin is a pair");
+    for (int q = 0; q < 4; ++q) {
+      _mm_storel_pi(reinterpret_cast<__m64*>(setup[2 * q].terms + kOx), pairs[q]);
+      _mm_storeh_pi(reinterpret_cast<__m64*>(setup[2 * q + 1].terms + kOx), pairs[q]);
     }
     const __m256i ids = _mm256_add_epi32(_mm256_set1_epi32(t), lanes);
     const int num_kept = __builtin_popcount(kept);
