@@ -1432,7 +1432,8 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
   static_assert(sizeof(ScreenVertex) == 4 * sizeof(int32_t), "x, y, inverse depth, clipping");
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
-  if (screen_.empty()) return 0;
+  // Gathers address the screen vertices by int32 offsets of four per vertex.
+  if (screen_.empty() || screen_.size() > (size_t{1} << 29)) return 0;
   const int32_t* corners = triangles.data()->data();
   const int* screen = reinterpret_cast<const int*>(screen_.data());
   const __m256i last_vertex = _mm256_set1_epi32(static_cast<int32_t>(screen_.size()) - 1);
