@@ -1024,8 +1024,10 @@ void Rasterizer::ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera&
   }
 }
 
-void Rasterizer::BinTriangle(int32_t t, const CameraSpaceMesh& mesh, const Camera& camera,
-                             int band_shift) {
+inline __attribute__((always_inline)) void Rasterizer::BinTriangle(int32_t t,
+                                                                   const CameraSpaceMesh& mesh,
+                                                                   const Camera& camera,
+                                                                   int band_shift) {
   const Eigen::Vector3i& tri = (*mesh.triangles)[t];
   const int num_vertices = static_cast<int>(screen_.size());
   // One unsigned comparison per corner catches negative indices too.
@@ -1051,8 +1053,10 @@ void Rasterizer::BinTriangle(int32_t t, const CameraSpaceMesh& mesh, const Camer
   Bin(t, a, b, c, t, camera, band_shift);
 }
 
-void Rasterizer::Bin(int32_t entry, const ScreenVertex& a, const ScreenVertex& b,
-                     const ScreenVertex& c, int32_t t, const Camera& camera, int band_shift) {
+inline __attribute__((always_inline)) void Rasterizer::Bin(int32_t entry, const ScreenVertex& a,
+                                                           const ScreenVertex& b,
+                                                           const ScreenVertex& c, int32_t t,
+                                                           const Camera& camera, int band_shift) {
   const Extent extent = ExtentOf(a, b, c);
   const PixelBox box = BoxOf(extent, 0, camera.height - 1, camera.width);
   // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
