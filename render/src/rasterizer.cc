@@ -871,25 +871,6 @@ inline int32_t MaxLane(__m256i v) {
   return _mm_cvtsi128_si32(_mm256_castsi256_si128(v));
 }
 
-// The corner indices of eight triangles (index[k] lane j: corner k of triangle j), from the 24
-// consecutive int32 at `corners`.
-inline void LoadCorners(const int32_t* corners, __m256i index[3]) {
-  const __m256i* p = reinterpret_cast<const __m256i*>(corners);
-  const __m256i r0 = _mm256_loadu_si256(p), r1 = _mm256_loadu_si256(p + 1),
-                r2 = _mm256_loadu_si256(p + 2);
-  // Corner k of triangle j is int 3 j + k: lane (3 j + k) % 8 of r[(3 j + k) / 8]; blend each
-  // lane from the register holding it, then put the lanes in triangle order.
-  index[0] =
-      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x92), r2, 0x24),
-                                  _mm256_setr_epi32(0, 3, 6, 1, 4, 7, 2, 5));
-  index[1] =
-      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x24), r2, 0x49),
-                                  _mm256_setr_epi32(1, 4, 7, 2, 5, 0, 3, 6));
-  index[2] =
-      _mm256_permutevar8x32_epi32(_mm256_blend_epi32(_mm256_blend_epi32(r0, r1, 0x49), r2, 0x92),
-                                  _mm256_setr_epi32(2, 5, 0, 3, 6, 1, 4, 7));
-}
-
 }  // namespace avx2
 #pragma GCC pop_options
 #endif  // MORPHFIT_RENDER_AVX2
@@ -1436,10 +1417,8 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
   static_assert(sizeof(ScreenVertex) == 4 * sizeof(int32_t), "x, y, inverse depth, clipping");
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
-  // Gathers address the screen vertices by int32 offsets of four per vertex.
-  if (screen_.empty() || screen_.size() > (size_t{1} << 29)) return 0;
+  if (screen_.empty()) return 0;
   const int32_t* corners = triangles.data()->data();
-  const int* screen = reinterpret_cast<const int*>(screen_.data());
   const __m256i last_vertex = _mm256_set1_epi32(static_cast<int32_t>(screen_.size()) - 1);
   const __m256i zero = _mm256_setzero_si256();
   const __m256i last_column = _mm256_set1_epi32(camera.width - 1);
@@ -1452,20 +1431,29 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
   __m256i drawn_x0 = highest, drawn_x1 = lowest, drawn_y0 = highest, drawn_y1 = lowest;
   int t = 0;
   for (; t + 8 <= num_triangles; t += 8) {
-    __m256i index[3];
-    avx2::LoadCorners(corners + 3 * t, index);
-    const __m256i largest = _mm256_max_epu32(_mm256_max_epu32(index[0], index[1]), index[2]);
+    // The 24 corner indices of the eight triangles, all in range (unsigned: negative ones too)?
+    const __m256i* group = reinterpret_cast<const __m256i*>(corners + 3 * t);
+    const __m256i largest =
+        _mm256_max_epu32(_mm256_max_epu32(_mm256_loadu_si256(group), _mm256_loadu_si256(group + 1)),
+                         _mm256_loadu_si256(group + 2));
     if (_mm256_movemask_epi8(
             _mm256_cmpeq_epi32(_mm256_max_epu32(largest, last_vertex), last_vertex)) != -1) {
       for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
       continue;
     }
+    // x, y, inverse depth and needs_clipping of corner k of the eight triangles, one screen
+    // vertex (16 bytes) a row, transposed.
     __m256i x[3], y[3], clip = zero;
     for (int k = 0; k < 3; ++k) {
-      const __m256i offset = _mm256_slli_epi32(index[k], 2);
-      x[k] = _mm256_i32gather_epi32(screen, offset, 4);
-      y[k] = _mm256_i32gather_epi32(screen + 1, offset, 4);
-      clip = _mm256_or_si256(clip, _mm256_i32gather_epi32(screen + 3, offset, 4));
+      const float* rows[8];
+      for (int j = 0; j < 8; ++j) {
+        rows[j] = reinterpret_cast<const float*>(screen_.data() + corners[3 * (t + j) + k]);
+      }
+      __m256 columns[4];
+      avx2::TransposeRows(rows, 0, columns);
+      x[k] = _mm256_castps_si256(columns[0]);
+      y[k] = _mm256_castps_si256(columns[1]);
+      clip = _mm256_or_si256(clip, _mm256_castps_si256(columns[3]));
     }
     if (!_mm256_testz_si256(clip, clip)) {
       for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
