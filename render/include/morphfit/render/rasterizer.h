@@ -99,6 +99,8 @@ class Rasterizer {
   };
   // Projects the vertices into screen_; throws morphfit::Error for a non-finite one.
   void ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera& camera);
+  // The same for the first vertices, four at a time with AVX2; returns how many it did and sets
+  // `finite` to whether they all were.
   int ProjectVerticesAvx2(const Eigen::Matrix3Xd& vertices, const Camera& camera, bool& finite);
   // Pass 1 for triangle t: checks its corners' indices, clips it if it needs clipping, and adds
   // what has pixels to the drawn box, to_set_up_ and the bands (of 2^band_shift rows) it meets.
