@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ DEFINE_bool(realistic_scenes, true,
             "synthetic: photograph-like scenes (annotation noise, feature albedo and skin "
             "texture, out-of-model detail, specular, shadows, hair, JPEG; docs/quality.md); "
             "false: the model's own world (SceneOptions::Idealised)");
+DEFINE_string(albedo_textures, "",
+              "synthetic: take each scene's albedo from the textures of the photos (with .pts "
+              "files) in this folder, instead of the smooth random pattern (docs/quality.md)");
 DEFINE_double(corrupted_fraction, 0.3,
               "synthetic: share of scenes with a corruption (jittered / other-face / mirrored "
               "landmarks, occluder, extreme pose, non-face), spread evenly over the kinds");
@@ -111,6 +115,15 @@ std::vector<eval::EvaluatedCase> RunSynthetic(const model::MorphableModel& model
   options.face.max_distance_mm = FLAGS_max_distance;
   if (FLAGS_realistic_scenes || !gflags::GetCommandLineFlagInfoOrDie("landmark_noise").is_default)
     options.face.landmark_noise_px = FLAGS_landmark_noise;
+  if (!FLAGS_albedo_textures.empty()) {
+    std::vector<std::string> skipped;
+    options.albedo_textures = std::make_shared<std::vector<synth::PhotoTexture>>(
+        synth::ExtractPhotoTextures(model, FLAGS_albedo_textures, &skipped));
+    for (const std::string& why : skipped)
+      std::cerr << "morphfit-eval: texture skipped: " << why << "\n";
+    std::cerr << "morphfit-eval: " << options.albedo_textures->size() << " albedo textures from "
+              << FLAGS_albedo_textures << "\n";
+  }
   std::vector<eval::EvaluatedCase> cases;
   for (int i = 0; i < FLAGS_cases; ++i) {
     const uint64_t seed = FLAGS_seed + i;

@@ -159,6 +159,7 @@ int main(int argc, char** argv) {
   const double ray_volume = args.Extra("ray_volume", 0);
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
+  bench::LoadPhotoTextures(model, args);
   solver::FitOptions fit_options = args.fit;
   if (true_shape) fit_options.shape_prior_weight = 0;
   const ScaleRay ray = MeanFaceInShapeSpace(model);

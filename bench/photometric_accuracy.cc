@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   if (!bench::ParseSyntheticBenchArgs(argc, argv, 40, {}, args)) return 2;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
+  bench::LoadPhotoTextures(model, args);
   std::vector<double> depth_before, depth_after, aligned_before, aligned_after, normal_before,
       normal_after, t_landmarks, t_photo;
   int worse = 0;

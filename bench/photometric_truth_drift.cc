@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   const bool clean_landmarks = args.Extra("clean_landmarks", 0) != 0;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
+  bench::LoadPhotoTextures(model, args);
   std::vector<double> drift;
   for (int c = 0; c < args.cases; ++c) {
     const synth::SyntheticScene scene =

@@ -3,11 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "morphfit/solver/fit_options.h"
 #include "morphfit/solver/photometric_options.h"
+#include "morphfit/synth/photo_texture.h"
 #include "morphfit/synth/synthetic_scene.h"
 
 namespace morphfit::bench {
@@ -55,6 +58,8 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.albedo_symmetry_weight = value;
   else if (name == "light_prior")
     photo.light_prior_weight = value;
+  else if (name == "robust_loss" && value >= 0 && value <= 2)  // 0 none, 1 Huber, 2 Cauchy
+    photo.robust_loss = static_cast<solver::RobustLoss>(static_cast<int>(value));
   else if (name == "robust_scale")
     photo.robust_scale = value;
   else if (name == "outer")
@@ -88,6 +93,10 @@ struct SyntheticBenchArgs {
   synth::SceneOptions scene = SyntheticBenchScene();
   solver::FitOptions fit;
   solver::PhotometricOptions photo;
+  // `photo_textures K`: albedo from the sample photos' textures (synth/photo_texture.h) instead of
+  // the smooth pattern; K = 1 every photo, 2 / 3 the first / second of each pair in name order
+  // (two disjoint halves, so that one can be looked at while the other stays unseen).
+  int photo_textures = 0;
   std::map<std::string, double> extra;
   double Extra(const std::string& name, double fallback) const {
     const auto it = extra.find(name);
@@ -105,12 +114,32 @@ inline bool ParseSyntheticBenchArgs(int argc, char** argv, int default_cases,
     const double value = std::atof(argv[i + 1]);
     if (extra_names.count(name)) {
       args.extra[name] = value;
+    } else if (name == "photo_textures" && value >= 0 && value <= 3) {
+      args.photo_textures = static_cast<int>(value);
     } else if (!SetSyntheticBenchOption(name, value, args.scene, args.fit, args.photo)) {
       std::fprintf(stderr, "unknown option %s\n", name.c_str());
       return false;
     }
   }
   return true;
+}
+
+// Extracts the textures `args.photo_textures` asks for from the shared sample photos into the
+// scene options; prints how many. Throws morphfit::Error when there are none.
+inline void LoadPhotoTextures(const model::MorphableModel& model, SyntheticBenchArgs& args) {
+  if (args.photo_textures == 0) return;
+  std::vector<std::string> skipped;
+  std::vector<synth::PhotoTexture> all =
+      synth::ExtractPhotoTextures(model, MORPHFIT_SHARED_DIR "/samples", &skipped);
+  for (const std::string& why : skipped) std::printf("texture skipped: %s\n", why.c_str());
+  auto chosen = std::make_shared<std::vector<synth::PhotoTexture>>();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (args.photo_textures == 1 || static_cast<int>(i % 2) == args.photo_textures - 2) {
+      chosen->push_back(std::move(all[i]));
+    }
+  }
+  std::printf("albedo: %zu photo textures (set %d)\n", chosen->size(), args.photo_textures);
+  args.scene.albedo_textures = std::move(chosen);
 }
 
 }  // namespace morphfit::bench

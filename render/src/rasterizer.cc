@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include <Eigen/Geometry>
 #ifdef __SSE2__
@@ -159,15 +160,21 @@ inline void DepthTest(__m128i inside, __m128 iz, __m128i id, float* depth, int32
   _mm_storeu_si128(id_ptr, _mm_or_si128(_mm_and_si128(take, id), _mm_andnot_si128(take, old_ids)));
 }
 
+// Edge functions plus a step: int32, or float bits.
+template <bool kFloatEdges>
+inline __m128i AddEdges4(__m128i v, __m128i step) {
+  if (kFloatEdges) {
+    return _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(v), _mm_castsi128_ps(step)));
+  }
+  return _mm_add_epi32(v, step);
+}
+
 // Z-tests and writes the pixels inside all three edges, `blocks` blocks of `rows` rows from
 // `depth_row` / `id_row`.
 template <bool kFloatEdges>
 void WalkBlocks(BlockWalk& walk, int rows, int blocks, int width, int32_t triangle_id,
                 float* depth_row, int32_t* id_row) {
-  auto add = [](__m128i v, __m128i step) {
-    return kFloatEdges ? _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(v), _mm_castsi128_ps(step)))
-                       : _mm_add_epi32(v, step);
-  };
+  auto add = [](__m128i v, __m128i step) { return AddEdges4<kFloatEdges>(v, step); };
   const __m128i id = _mm_set1_epi32(triangle_id), minus_one = _mm_set1_epi32(-1);
   auto block = [&](__m128i v0, __m128i v1, __m128i v2, __m128 iz, float* depth, int32_t* ids) {
     // Inside where no edge function is negative (sign bits, in int32 and float alike).
@@ -589,6 +596,62 @@ inline __m256 Weigh(const __m256 w[3], const __m256 iz[3], __m256 inv_area) {
       _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(w[0], iz[0]), _mm256_mul_ps(w[1], iz[1])),
                     _mm256_mul_ps(w[2], iz[2])),
       inv_area);
+}
+
+// AddEdges4 eight wide.
+template <bool kFloatEdges>
+inline __m256i AddEdges(__m256i v, __m256i step) {
+  if (kFloatEdges) {
+    return _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(v), _mm256_castsi256_ps(step)));
+  }
+  return _mm256_add_epi32(v, step);
+}
+
+// WalkBlocks for a triangle two or more blocks wide, eight pixels at a time, with the same bits:
+// the edge functions are exact (int32, or integers in float that are never -0) and step eight
+// pixels at once, while inverse depth is added block by block in WalkBlocks's order (each block's
+// from the one left of it, each row's first from the row above). A pixel is taken where no edge
+// function has its sign bit set and iz beats the depth, as in DepthTest.
+template <bool kFloatEdges>
+void WalkBlocks8(BlockWalk& walk, int rows, int blocks, int width, int32_t triangle_id,
+                 float* depth_row, int32_t* id_row) {
+  __m256i e8[3], right8[3], down8[3];
+  for (int k = 0; k < 3; ++k) {
+    e8[k] = _mm256_set_m128i(AddEdges4<kFloatEdges>(walk.row[k], walk.right[k]), walk.row[k]);
+    const __m128i two_right = AddEdges4<kFloatEdges>(walk.right[k], walk.right[k]);
+    right8[k] = _mm256_set_m128i(two_right, two_right);
+    down8[k] = _mm256_set_m128i(walk.down[k], walk.down[k]);
+  }
+  const __m256 id8 = _mm256_castsi256_ps(_mm256_set1_epi32(triangle_id));
+  const __m128i id4 = _mm_set1_epi32(triangle_id), minus_one = _mm_set1_epi32(-1);
+  const int pairs = blocks / 2;
+  for (int y = 0; y < rows; ++y, depth_row += width, id_row += width) {
+    __m256i v0 = e8[0], v1 = e8[1], v2 = e8[2];
+    __m128 iz_block = walk.iz_row;
+    int x = 0;
+    for (int p = 0; p < pairs; ++p, x += 8) {
+      const __m128 iz_next = _mm_add_ps(iz_block, walk.iz_right);
+      const __m256 iz = _mm256_set_m128(iz_next, iz_block);
+      iz_block = _mm_add_ps(iz_next, walk.iz_right);
+      const __m256 old = _mm256_loadu_ps(depth_row + x);
+      const __m256 outside = _mm256_castsi256_ps(_mm256_or_si256(_mm256_or_si256(v0, v1), v2));
+      const __m256 take = _mm256_andnot_ps(outside, _mm256_cmp_ps(iz, old, _CMP_GT_OQ));
+      _mm256_storeu_ps(depth_row + x, _mm256_blendv_ps(old, iz, take));
+      float* t = reinterpret_cast<float*>(id_row + x);
+      _mm256_storeu_ps(t, _mm256_blendv_ps(_mm256_loadu_ps(t), id8, take));
+      v0 = AddEdges<kFloatEdges>(v0, right8[0]);
+      v1 = AddEdges<kFloatEdges>(v1, right8[1]);
+      v2 = AddEdges<kFloatEdges>(v2, right8[2]);
+    }
+    if (blocks & 1) {
+      const __m128i outside =
+          _mm_or_si128(_mm_or_si128(_mm256_castsi256_si128(v0), _mm256_castsi256_si128(v1)),
+                       _mm256_castsi256_si128(v2));
+      DepthTest(_mm_cmpgt_epi32(outside, minus_one), iz_block, id4, depth_row + x, id_row + x);
+    }
+    for (int k = 0; k < 3; ++k) e8[k] = AddEdges<kFloatEdges>(e8[k], down8[k]);
+    walk.iz_row = _mm_add_ps(walk.iz_row, walk.iz_down);
+  }
 }
 
 // A small triangle's three edge functions (float, exact) and inverse depth (values 0-2 and 3):
@@ -1127,14 +1190,24 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
       BlockWalk walk;
       const size_t start = static_cast<size_t>(box.y0) * frame.width + xs;
       const int rows = box.y1 - box.y0 + 1;
+      float* const depth = frame.depth.data() + start;
+      int32_t* const ids = frame.triangle.data() + start;
+      auto walk_blocks = [&](auto float_edges) {
+        constexpr bool kFloatEdges = decltype(float_edges)::value;
+#ifdef MORPHFIT_RENDER_AVX2
+        if (use_avx2_ && blocks >= 2) {
+          avx2::WalkBlocks8<kFloatEdges>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
+          return;
+        }
+#endif
+        WalkBlocks<kFloatEdges>(walk, rows, blocks, frame.width, triangle_id, depth, ids);
+      };
       if (span < small_limit_) {
         if (SetUpFloatEdges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
-          WalkBlocks<true>(walk, rows, blocks, frame.width, triangle_id, frame.depth.data() + start,
-                           frame.triangle.data() + start);
+          walk_blocks(std::true_type());
         }
       } else if (SetUpInt32Edges(a, b, c, xs, box.y0, cull_back_faces, walk)) {
-        WalkBlocks<false>(walk, rows, blocks, frame.width, triangle_id, frame.depth.data() + start,
-                          frame.triangle.data() + start);
+        walk_blocks(std::false_type());
       }
       return;
     }

@@ -34,10 +34,15 @@ solver::SyntheticFace DrawFace(const model::MorphableModel& model,
 
 // Skin-like base colour times a smooth pattern over the mean shape (a few plane waves of
 // 20-60 mm wavelength), so that albedo varies like skin does and not like texture.
-Eigen::Matrix3Xd SmoothAlbedo(const model::MorphableModel& model, double variation, cv::RNG& rng) {
+Eigen::Vector3d SkinColour(cv::RNG& rng) {
   const double red = rng.uniform(0.55, 0.85);
   const double green = red * rng.uniform(0.7, 0.85);
   const double blue = green * rng.uniform(0.75, 0.95);
+  return {red, green, blue};
+}
+
+Eigen::Matrix3Xd SmoothAlbedo(const model::MorphableModel& model, double variation, cv::RNG& rng) {
+  const Eigen::Vector3d skin = SkinColour(rng);
   constexpr int kWaves = 3;
   Eigen::Vector3d direction[kWaves];
   double phase[kWaves];
@@ -52,7 +57,32 @@ Eigen::Matrix3Xd SmoothAlbedo(const model::MorphableModel& model, double variati
     double pattern = 0;
     for (int k = 0; k < kWaves; ++k) pattern += std::sin(direction[k].dot(p) + phase[k]) / kWaves;
     const double scale = 1.0 + variation * pattern;
-    albedo.col(v) = (Eigen::Vector3d(red, green, blue) * scale).cwiseMax(0.0).cwiseMin(1.0);
+    albedo.col(v) = (skin * scale).cwiseMax(0.0).cwiseMin(1.0);
+  }
+  return albedo;
+}
+
+// One of the photo textures, mirrored half of the time, in the scene's skin colour.
+Eigen::Matrix3Xd TextureAlbedo(const model::MorphableModel& model,
+                               const std::vector<PhotoTexture>& textures, cv::RNG& rng) {
+  const Eigen::Vector3d skin = SkinColour(rng);
+  const PhotoTexture& texture = textures[rng.uniform(0, static_cast<int>(textures.size()))];
+  const bool mirrored =
+      rng.uniform(0, 2) == 1 && static_cast<int>(model.symmetry.size()) == model.num_vertices();
+  // The textures keep some of their photo's highlights: the brightest 2% of the face is held
+  // within the smooth pattern's envelope (skin colour x 1.15), so that a scene saturates no more
+  // often than a smooth-albedo one.
+  std::vector<double> brightness(texture.relative_albedo.row(0).data(),
+                                 texture.relative_albedo.row(0).data() + model.num_vertices());
+  std::nth_element(brightness.begin(), brightness.begin() + brightness.size() * 98 / 100,
+                   brightness.end());
+  const double scale = std::min(1.0, 1.15 / brightness[brightness.size() * 98 / 100]);
+  Eigen::Matrix3Xd albedo(3, model.num_vertices());
+  for (int v = 0; v < model.num_vertices(); ++v) {
+    const int source = mirrored && model.symmetry[v] >= 0 ? model.symmetry[v] : v;
+    albedo.col(v) = (scale * skin.cwiseProduct(texture.relative_albedo.col(source)))
+                        .cwiseMax(0.0)
+                        .cwiseMin(1.0);
   }
   return albedo;
 }
@@ -183,8 +213,11 @@ SyntheticScene MakeSyntheticScene(const model::MorphableModel& model, const Scen
   }
   scene.face = DrawFace(model, face_options, min_abs_yaw, 2 * seed);
   const RealismOptions& realism = options.realism;
-  scene.vertex_albedo = SmoothAlbedo(model, options.albedo_variation, rng);
-  if (realism.enabled && realism.feature_albedo)
+  const bool textured = options.albedo_textures && !options.albedo_textures->empty();
+  scene.vertex_albedo = textured ? TextureAlbedo(model, *options.albedo_textures, rng)
+                                 : SmoothAlbedo(model, options.albedo_variation, rng);
+  // A photo's texture has its own brows, eyes and lips.
+  if (realism.enabled && realism.feature_albedo && !textured)
     AddFeatureAlbedo(model, scene.face, scene.vertex_albedo, rng);
   const Lighting lighting = RandomLighting(rng);
 

@@ -6,13 +6,16 @@
 // the render module; plus the corruptions real datasets contain.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
 #include "morphfit/model/morphable_model.h"
 #include "morphfit/render/frame.h"
 #include "morphfit/solver/synthetic_face.h"
+#include "morphfit/synth/photo_texture.h"
 #include "morphfit/synth/scene_realism.h"
 
 namespace morphfit::synth {
@@ -35,7 +38,11 @@ struct SceneOptions {
   double extreme_max_yaw_deg = 85.0;
   double image_noise = 0.02;       // Gaussian sigma on [0, 1] intensities
   double albedo_variation = 0.15;  // relative amplitude of the smooth albedo pattern
-  RealismOptions realism;          // photograph-like effects (scene_realism.h)
+  // When set, the albedo is one of these textures (drawn per scene, mirrored half of the time)
+  // times the scene's skin colour, instead of the smooth pattern (and without the realism's
+  // feature albedo: the texture has its own brows, eyes and lips).
+  std::shared_ptr<const std::vector<PhotoTexture>> albedo_textures;
+  RealismOptions realism;  // photograph-like effects (scene_realism.h)
   // Photograph-like defaults (docs/quality.md, "Scenes"): shape coefficients from the model's
   // own prior, a standard normal per component, truncated only at 3 std so that about 4.5% of
   // them lie beyond the +-2 std box; landmark noise is the annotation noise of `realism`.
