@@ -856,12 +856,11 @@ inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
 // the caller).
 template <typename TermsOf>
 size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
-                       const std::vector<Eigen::Vector3i>& triangles,
-                       const std::vector<int32_t>& list, double cx, double cy, double focal,
-                       TermsOf& terms_of) {
+                       const std::vector<Eigen::Vector3i>& triangles, const int32_t* list,
+                       size_t size, double cx, double cy, double focal, TermsOf& terms_of) {
   const double* v = vertices.data();
   size_t i = 0;
-  for (; i + 4 <= list.size(); i += 4) {
+  for (; i + 4 <= size; i += 4) {
     const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
     const Eigen::Vector3i* tri[4] = {&triangles[t[0]], &triangles[t[1]], &triangles[t[2]],
                                      &triangles[t[3]]};
@@ -886,6 +885,53 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
     }
   }
   return i;
+}
+
+// std::llround of each lane (halves away from zero), for values within int32.
+inline __m128i RoundToInt32(__m256d v) {
+  // v minus its integer part toward zero is exact.
+  const __m256d truncated = _mm256_round_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const __m256d away = _mm256_cmp_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(v, truncated)),
+                                     _mm256_set1_pd(0.5), _CMP_GE_OQ);
+  const __m256d step =
+      _mm256_and_pd(away, _mm256_or_pd(_mm256_and_pd(v, sign), _mm256_set1_pd(1.0)));
+  return _mm256_cvttpd_epi32(_mm256_add_pd(truncated, step));
+}
+
+// For each mask of eight lanes, the indices of its set lanes in order (one per byte): with
+// _mm256_permutevar8x32_epi32 they move the kept lanes of a vector to its front.
+struct LeftPackTable {
+  uint64_t lanes[256];
+  constexpr LeftPackTable() : lanes() {
+    for (int mask = 0; mask < 256; ++mask) {
+      int kept = 0;
+      for (int lane = 0; lane < 8; ++lane) {
+        if ((mask >> lane) & 1) lanes[mask] |= uint64_t{static_cast<uint8_t>(lane)} << (8 * kept++);
+      }
+    }
+  }
+};
+constexpr LeftPackTable kLeftPack;
+
+// The lanes of v that `mask` keeps, moved to the front (the others follow, unspecified).
+inline __m256i LeftPack(__m256i v, int mask) {
+  const __m128i lanes = _mm_cvtsi64_si128(static_cast<int64_t>(kLeftPack.lanes[mask]));
+  return _mm256_permutevar8x32_epi32(v, _mm256_cvtepu8_epi32(lanes));
+}
+
+// The smallest and the largest of eight lanes.
+inline int32_t MinLane(__m256i v) {
+  v = _mm256_min_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+  v = _mm256_min_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm256_min_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(_mm256_castsi256_si128(v));
+}
+inline int32_t MaxLane(__m256i v) {
+  v = _mm256_max_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+  v = _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(_mm256_castsi256_si128(v));
 }
 
 }  // namespace avx2
@@ -932,12 +978,12 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
                 ")");
   }
   const Eigen::Matrix3Xd& vertices = *mesh.vertices;
-  const int num_vertices = static_cast<int>(vertices.cols());
   if (options_.compute_normals &&
       (mesh.normals == nullptr || mesh.normals->cols() != vertices.cols())) {
     throw Error("rasterizer: normals asked for, but the mesh has no vertex normal per vertex");
   }
-  if (!vertices.allFinite()) throw Error("rasterizer: the mesh has non-finite vertices");
+  // Every vertex once (triangles share them); throws for a non-finite one.
+  ProjectVertices(vertices, camera);
 
   // What the previous rendering into this frame drew is cleared band by band below, just before
   // the band is drawn (while it is in cache): Reset with an empty box only sizes the planes.
@@ -948,27 +994,6 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   frame.drawn = stale;  // until the new box replaces it: what a later Reset must clear if we throw
   frame.camera = camera;
   drawn_ = {camera.width, -1, camera.height, -1};
-
-  // Project every vertex once; triangles share them.
-  screen_.resize(num_vertices);
-  const double f = camera.focal;
-  const double cx = camera.principal_point.x();
-  const double cy = camera.principal_point.y();
-  const double max_x = camera.width - 1 + kGuardBand;
-  const double max_y = camera.height - 1 + kGuardBand;
-  for (int v = 0; v < num_vertices; ++v) {
-    const double z = vertices(2, v);
-    ScreenVertex& s = screen_[v];
-    s.needs_clipping = 1;
-    if (z < options_.near_plane) continue;
-    const double x = f * vertices(0, v) / z + cx;
-    const double y = f * vertices(1, v) / z + cy;
-    if (x < -kGuardBand || x > max_x || y < -kGuardBand || y > max_y) continue;
-    s.x = static_cast<int32_t>(std::llround(x * kSubpixelScale));
-    s.y = static_cast<int32_t>(std::llround(y * kSubpixelScale));
-    s.inverse_depth = static_cast<float>(1.0 / z);
-    s.needs_clipping = 0;
-  }
 
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
@@ -982,53 +1007,14 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   const int band_rows = 1 << band_shift;
   const int num_bands = (camera.height + band_rows - 1) >> band_shift;
   if (static_cast<int>(bands_.size()) < num_bands) bands_.resize(num_bands);
-  for (int band = 0; band < num_bands; ++band) bands_[band].clear();
+  for (int band = 0; band < num_bands; ++band) bands_[band].size = 0;
   pieces_.clear();
-  to_set_up_.clear();
-  auto add = [&](int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                 int32_t t) {
-    const Extent extent = ExtentOf(a, b, c);
-    const PixelBox box = BoxOf(extent, 0, camera.height - 1, camera.width);
-    // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
-    if (box.x0 > box.x1 || box.y0 > box.y1) return;
-    drawn_.x0 = std::min(drawn_.x0, box.x0);
-    drawn_.x1 = std::max(drawn_.x1, box.x1);
-    drawn_.y0 = std::min(drawn_.y0, box.y0);
-    drawn_.y1 = std::max(drawn_.y1, box.y1);
-    // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
-    setups_[t].terms[kOx] = static_cast<float>(box.x0);
-    setups_[t].terms[kOy] = static_cast<float>(box.y0);
-    if (to_set_up_.empty() || to_set_up_.back() != t) to_set_up_.push_back(t);
-    if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
-      entry += kSmallEntry;
-    }
-    for (int band = box.y0 >> band_shift; band <= box.y1 >> band_shift; ++band) {
-      bands_[band].push_back(entry);
-    }
-  };
-  for (int t = 0; t < num_triangles; ++t) {
-    const Eigen::Vector3i& tri = triangles[t];
-    // One unsigned comparison per corner catches negative indices too.
-    const auto count = static_cast<uint32_t>(num_vertices);
-    if (static_cast<uint32_t>(tri[0]) >= count || static_cast<uint32_t>(tri[1]) >= count ||
-        static_cast<uint32_t>(tri[2]) >= count) {
-      throw Error("rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0.." +
-                  std::to_string(num_vertices - 1));
-    }
-    const ScreenVertex& a = screen_[tri[0]];
-    const ScreenVertex& b = screen_[tri[1]];
-    const ScreenVertex& c = screen_[tri[2]];
-    if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
-      const size_t first = pieces_.size();
-      ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
-      for (size_t i = first; i < pieces_.size(); ++i) {
-        const Piece& piece = pieces_[i];
-        add(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t);
-      }
-      continue;
-    }
-    add(t, a, b, c, t);
-  }
+  to_set_up_.size = 0;
+  int t = 0;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) t = BinTrianglesAvx2(mesh, camera, band_shift);
+#endif
+  for (; t < num_triangles; ++t) BinTriangle(t, mesh, camera, band_shift);
   frame.drawn = drawn_;
   SetupResolves(mesh, camera);
 
@@ -1051,9 +1037,92 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   }
 }
 
+void Rasterizer::ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera& camera) {
+  const int num_vertices = static_cast<int>(vertices.cols());
+  screen_.resize(num_vertices);
+  int v = 0;
+  bool finite = true;
+#ifdef MORPHFIT_RENDER_AVX2
+  if (use_avx2_) v = ProjectVerticesAvx2(vertices, camera, finite);
+#endif
+  if (!finite || !vertices.rightCols(num_vertices - v).allFinite()) {
+    throw Error("rasterizer: the mesh has non-finite vertices");
+  }
+  const double f = camera.focal;
+  const double cx = camera.principal_point.x();
+  const double cy = camera.principal_point.y();
+  const double max_x = camera.width - 1 + kGuardBand;
+  const double max_y = camera.height - 1 + kGuardBand;
+  for (; v < num_vertices; ++v) {
+    const double z = vertices(2, v);
+    ScreenVertex& s = screen_[v];
+    s.needs_clipping = 1;
+    if (z < options_.near_plane) continue;
+    const double x = f * vertices(0, v) / z + cx;
+    const double y = f * vertices(1, v) / z + cy;
+    if (x < -kGuardBand || x > max_x || y < -kGuardBand || y > max_y) continue;
+    s.x = static_cast<int32_t>(std::llround(x * kSubpixelScale));
+    s.y = static_cast<int32_t>(std::llround(y * kSubpixelScale));
+    s.inverse_depth = static_cast<float>(1.0 / z);
+    s.needs_clipping = 0;
+  }
+}
+
+inline __attribute__((always_inline)) void Rasterizer::BinTriangle(int32_t t,
+                                                                   const CameraSpaceMesh& mesh,
+                                                                   const Camera& camera,
+                                                                   int band_shift) {
+  const Eigen::Vector3i& tri = (*mesh.triangles)[t];
+  const int num_vertices = static_cast<int>(screen_.size());
+  // One unsigned comparison per corner catches negative indices too.
+  const auto count = static_cast<uint32_t>(num_vertices);
+  if (static_cast<uint32_t>(tri[0]) >= count || static_cast<uint32_t>(tri[1]) >= count ||
+      static_cast<uint32_t>(tri[2]) >= count) {
+    throw Error("rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0.." +
+                std::to_string(num_vertices - 1));
+  }
+  const ScreenVertex& a = screen_[tri[0]];
+  const ScreenVertex& b = screen_[tri[1]];
+  const ScreenVertex& c = screen_[tri[2]];
+  if (a.needs_clipping || b.needs_clipping || c.needs_clipping) {
+    const Eigen::Matrix3Xd& vertices = *mesh.vertices;
+    const size_t first = pieces_.size();
+    ClipToPieces(vertices.col(tri[0]), vertices.col(tri[1]), vertices.col(tri[2]), t, camera);
+    for (size_t i = first; i < pieces_.size(); ++i) {
+      const Piece& piece = pieces_[i];
+      Bin(~static_cast<int32_t>(i), piece.a, piece.b, piece.c, t, camera, band_shift);
+    }
+    return;
+  }
+  Bin(t, a, b, c, t, camera, band_shift);
+}
+
+inline __attribute__((always_inline)) void Rasterizer::Bin(int32_t entry, const ScreenVertex& a,
+                                                           const ScreenVertex& b,
+                                                           const ScreenVertex& c, int32_t t,
+                                                           const Camera& camera, int band_shift) {
+  const Extent extent = ExtentOf(a, b, c);
+  const PixelBox box = BoxOf(extent, 0, camera.height - 1, camera.width);
+  // Many triangles of a dense mesh contain no pixel centre: done before any set-up.
+  if (box.x0 > box.x1 || box.y0 > box.y1) return;
+  drawn_.x0 = std::min(drawn_.x0, box.x0);
+  drawn_.x1 = std::max(drawn_.x1, box.x1);
+  drawn_.y0 = std::min(drawn_.y0, box.y0);
+  drawn_.y1 = std::max(drawn_.y1, box.y1);
+  // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
+  setups_[t].terms[kOx] = static_cast<float>(box.x0);
+  setups_[t].terms[kOy] = static_cast<float>(box.y0);
+  if (to_set_up_.size == 0 || to_set_up_.begin()[to_set_up_.size - 1] != t) to_set_up_.Push(t);
+  if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
+    entry += kSmallEntry;
+  }
+  for (int band = box.y0 >> band_shift; band <= box.y1 >> band_shift; ++band) {
+    bands_[band].Push(entry);
+  }
+}
+
 void Rasterizer::RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
-                               const std::vector<int32_t>& entries, int row0, int row1,
-                               Frame& frame) {
+                               const EntryList& entries, int row0, int row1, Frame& frame) {
   auto rasterize = [this, &triangles, &frame, row0, row1](int32_t entry) {
     if (entry >= 0) {
       const Eigen::Vector3i& tri = triangles[entry];
@@ -1320,12 +1389,14 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
 #ifdef MORPHFIT_RENDER_AVX2
   if (use_avx2_) {
     auto terms_of = [this](int32_t t) { return setups_[t].terms; };
-    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_, cx, cy, focal, terms_of);
+    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_.begin(), to_set_up_.size, cx, cy,
+                                 focal, terms_of);
   }
 #endif
-  for (size_t i = done; i < to_set_up_.size(); ++i) {
-    float* terms = setups_[to_set_up_[i]].terms;
-    const Eigen::Vector3i& tri = triangles[to_set_up_[i]];
+  for (size_t i = done; i < to_set_up_.size; ++i) {
+    const int32_t t = to_set_up_.begin()[i];
+    float* terms = setups_[t].terms;
+    const Eigen::Vector3i& tri = triangles[t];
     double p[3][3];
     for (int k = 0; k < 3; ++k) {
       for (int c = 0; c < 3; ++c) p[k][c] = vertices(c, tri[k]);
@@ -1346,6 +1417,180 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
     }
   }
 }
+
+#ifdef MORPHFIT_RENDER_AVX2
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// ProjectVertices four vertices at a time, with the same double operations in the same order, so
+// the same bits (x, y and inverse depth are left unspecified where the vertex needs clipping, as
+// no one reads them there). Returns how many it did (a multiple of four); `finite` says whether
+// they were all finite.
+int Rasterizer::ProjectVerticesAvx2(const Eigen::Matrix3Xd& vertices, const Camera& camera,
+                                    bool& finite) {
+  const int num_vertices = static_cast<int>(vertices.cols());
+  const __m256d f = _mm256_set1_pd(camera.focal);
+  const __m256d cx = _mm256_set1_pd(camera.principal_point.x());
+  const __m256d cy = _mm256_set1_pd(camera.principal_point.y());
+  const __m256d near = _mm256_set1_pd(options_.near_plane);
+  const __m256d min_xy = _mm256_set1_pd(-kGuardBand);
+  const __m256d max_x = _mm256_set1_pd(camera.width - 1 + kGuardBand);
+  const __m256d max_y = _mm256_set1_pd(camera.height - 1 + kGuardBand);
+  const __m256d scale = _mm256_set1_pd(kSubpixelScale), one = _mm256_set1_pd(1.0);
+  // x - x is 0 for finite x, NaN for the others, and NaN stays in the sum.
+  __m256d not_finite = _mm256_setzero_pd();
+  const double* p = vertices.data();
+  float* out = reinterpret_cast<float*>(screen_.data());
+  int v = 0;
+  for (; v + 4 <= num_vertices; v += 4, p += 12, out += 16) {
+    // Vertices v..v+3 are x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3: blend each lane from the
+    // register holding it, then put the lanes in vertex order.
+    const __m256d r0 = _mm256_loadu_pd(p), r1 = _mm256_loadu_pd(p + 4), r2 = _mm256_loadu_pd(p + 8);
+    not_finite = _mm256_add_pd(
+        not_finite, _mm256_add_pd(_mm256_add_pd(_mm256_sub_pd(r0, r0), _mm256_sub_pd(r1, r1)),
+                                  _mm256_sub_pd(r2, r2)));
+    const __m256d vx = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x4), r2, 0x2),
+                                             _MM_SHUFFLE(1, 2, 3, 0));
+    const __m256d vy = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x9), r2, 0x4),
+                                             _MM_SHUFFLE(2, 3, 0, 1));
+    const __m256d z = _mm256_permute4x64_pd(_mm256_blend_pd(_mm256_blend_pd(r0, r1, 0x2), r2, 0x9),
+                                            _MM_SHUFFLE(3, 0, 1, 2));
+    const __m256d x = _mm256_add_pd(_mm256_div_pd(_mm256_mul_pd(f, vx), z), cx);
+    const __m256d y = _mm256_add_pd(_mm256_div_pd(_mm256_mul_pd(f, vy), z), cy);
+    const __m256d clip = _mm256_or_pd(
+        _mm256_or_pd(_mm256_cmp_pd(z, near, _CMP_LT_OQ),
+                     _mm256_or_pd(_mm256_cmp_pd(x, min_xy, _CMP_LT_OQ),
+                                  _mm256_cmp_pd(x, max_x, _CMP_GT_OQ))),
+        _mm256_or_pd(_mm256_cmp_pd(y, min_xy, _CMP_LT_OQ), _mm256_cmp_pd(y, max_y, _CMP_GT_OQ)));
+    // The low halves of the 64-bit masks, as 1 or 0.
+    const __m128i needs_clipping =
+        _mm_and_si128(_mm256_castsi256_si128(_mm256_permutevar8x32_epi32(
+                          _mm256_castpd_si256(clip), _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6))),
+                      _mm_set1_epi32(1));
+    __m128 c0 = _mm_castsi128_ps(avx2::RoundToInt32(_mm256_mul_pd(x, scale)));
+    __m128 c1 = _mm_castsi128_ps(avx2::RoundToInt32(_mm256_mul_pd(y, scale)));
+    __m128 c2 = _mm256_cvtpd_ps(_mm256_div_pd(one, z));
+    __m128 c3 = _mm_castsi128_ps(needs_clipping);
+    _MM_TRANSPOSE4_PS(c0, c1, c2, c3);
+    _mm_storeu_ps(out, c0);
+    _mm_storeu_ps(out + 4, c1);
+    _mm_storeu_ps(out + 8, c2);
+    _mm_storeu_ps(out + 12, c3);
+  }
+  finite = !_mm256_movemask_pd(_mm256_cmp_pd(not_finite, not_finite, _CMP_UNORD_Q));
+  return v;
+}
+
+// Pass 1 eight triangles at a time: corners, boxes, emptiness, class and bands as vectors, then
+// appends of the kept lanes (in mesh order) eight at a time. A group with a corner index out of
+// range or a triangle to clip goes through BinTriangle one triangle at a time, which throws the
+// same error or clips in the same order.
+int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& camera,
+                                 int band_shift) {
+  static_assert(sizeof(Eigen::Vector3i) == 3 * sizeof(int32_t), "triangles are packed int32");
+  static_assert(sizeof(ScreenVertex) == 4 * sizeof(int32_t), "x, y, inverse depth, clipping");
+  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
+  const int num_triangles = static_cast<int>(triangles.size());
+  if (screen_.empty()) return 0;
+  const int32_t* corners = triangles.data()->data();
+  const __m256i last_vertex = _mm256_set1_epi32(static_cast<int32_t>(screen_.size()) - 1);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i last_column = _mm256_set1_epi32(camera.width - 1);
+  const __m256i last_row = _mm256_set1_epi32(camera.height - 1);
+  const __m256i small_limit = _mm256_set1_epi32(small_limit_);
+  const __m256i small_entry = _mm256_set1_epi32(kSmallEntry);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lowest = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const __m256i highest = _mm256_set1_epi32(std::numeric_limits<int32_t>::max());
+  __m256i drawn_x0 = highest, drawn_x1 = lowest, drawn_y0 = highest, drawn_y1 = lowest;
+  int t = 0;
+  for (; t + 8 <= num_triangles; t += 8) {
+    // The 24 corner indices of the eight triangles, all in range (unsigned: negative ones too)?
+    const __m256i* group = reinterpret_cast<const __m256i*>(corners + 3 * t);
+    const __m256i largest =
+        _mm256_max_epu32(_mm256_max_epu32(_mm256_loadu_si256(group), _mm256_loadu_si256(group + 1)),
+                         _mm256_loadu_si256(group + 2));
+    if (_mm256_movemask_epi8(
+            _mm256_cmpeq_epi32(_mm256_max_epu32(largest, last_vertex), last_vertex)) != -1) {
+      for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
+      continue;
+    }
+    // x, y, inverse depth and needs_clipping of corner k of the eight triangles, one screen
+    // vertex (16 bytes) a row, transposed.
+    __m256i x[3], y[3], clip = zero;
+    for (int k = 0; k < 3; ++k) {
+      const float* rows[8];
+      for (int j = 0; j < 8; ++j) {
+        rows[j] = reinterpret_cast<const float*>(screen_.data() + corners[3 * (t + j) + k]);
+      }
+      __m256 columns[4];
+      avx2::TransposeRows(rows, 0, columns);
+      x[k] = _mm256_castps_si256(columns[0]);
+      y[k] = _mm256_castps_si256(columns[1]);
+      clip = _mm256_or_si256(clip, _mm256_castps_si256(columns[3]));
+    }
+    if (!_mm256_testz_si256(clip, clip)) {
+      for (int j = 0; j < 8; ++j) BinTriangle(t + j, mesh, camera, band_shift);
+      continue;
+    }
+    // As ExtentOf and BoxOf.
+    const __m256i min_x = avx2::Min3(x[0], x[1], x[2]), max_x = avx2::Max3(x[0], x[1], x[2]);
+    const __m256i min_y = avx2::Min3(y[0], y[1], y[2]), max_y = avx2::Max3(y[0], y[1], y[2]);
+    const __m256i x0 = _mm256_max_epi32(zero, avx2::CeilPixels(min_x));
+    const __m256i x1 = _mm256_min_epi32(last_column, _mm256_srai_epi32(max_x, kSubpixelBits));
+    const __m256i y0 = _mm256_max_epi32(zero, avx2::CeilPixels(min_y));
+    const __m256i y1 = _mm256_min_epi32(last_row, _mm256_srai_epi32(max_y, kSubpixelBits));
+    const __m256i empty = _mm256_or_si256(_mm256_cmpgt_epi32(x0, x1), _mm256_cmpgt_epi32(y0, y1));
+    const int kept = ~_mm256_movemask_ps(_mm256_castsi256_ps(empty)) & 0xFF;
+    if (kept == 0) continue;
+    drawn_x0 = _mm256_min_epi32(drawn_x0, _mm256_blendv_epi8(x0, highest, empty));
+    drawn_x1 = _mm256_max_epi32(drawn_x1, _mm256_blendv_epi8(x1, lowest, empty));
+    drawn_y0 = _mm256_min_epi32(drawn_y0, _mm256_blendv_epi8(y0, highest, empty));
+    drawn_y1 = _mm256_max_epi32(drawn_y1, _mm256_blendv_epi8(y1, lowest, empty));
+    // Resolve terms relative to the box's top-left pixel, written for all eight (those of a
+    // triangle not drawn are not read): (x, y) pairs of triangles 0, 1, 4, 5 and 2, 3, 6, 7.
+    const __m256 origin_x = _mm256_cvtepi32_ps(x0), origin_y = _mm256_cvtepi32_ps(y0);
+    const __m256 pairs_low = _mm256_unpacklo_ps(origin_x, origin_y);
+    const __m256 pairs_high = _mm256_unpackhi_ps(origin_x, origin_y);
+    const __m128 pairs[4] = {_mm256_castps256_ps128(pairs_low), _mm256_castps256_ps128(pairs_high),
+                             _mm256_extractf128_ps(pairs_low, 1),
+                             _mm256_extractf128_ps(pairs_high, 1)};
+    ResolveSetup* setup = setups_.data() + t;
+    static_assert(kOy == kOx + 1, "the origin is a pair");
+    for (int q = 0; q < 4; ++q) {
+      _mm_storel_pi(reinterpret_cast<__m64*>(setup[2 * q].terms + kOx), pairs[q]);
+      _mm_storeh_pi(reinterpret_cast<__m64*>(setup[2 * q + 1].terms + kOx), pairs[q]);
+    }
+    const __m256i ids = _mm256_add_epi32(_mm256_set1_epi32(t), lanes);
+    const int num_kept = __builtin_popcount(kept);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_set_up_.Room()), avx2::LeftPack(ids, kept));
+    to_set_up_.Keep(num_kept);
+    const __m256i span =
+        _mm256_max_epi32(_mm256_sub_epi32(max_x, min_x), _mm256_sub_epi32(max_y, min_y));
+    const __m256i entries =
+        _mm256_add_epi32(ids, _mm256_and_si256(_mm256_cmpgt_epi32(small_limit, span), small_entry));
+    const __m256i band0 = _mm256_srai_epi32(y0, band_shift);
+    const __m256i band1 = _mm256_srai_epi32(y1, band_shift);
+    const int first_band = avx2::MinLane(_mm256_blendv_epi8(band0, highest, empty));
+    const int last_band = avx2::MaxLane(_mm256_blendv_epi8(band1, lowest, empty));
+    for (int band = first_band; band <= last_band; ++band) {
+      const __m256i b = _mm256_set1_epi32(band);
+      const __m256i outside = _mm256_or_si256(
+          empty, _mm256_or_si256(_mm256_cmpgt_epi32(band0, b), _mm256_cmpgt_epi32(b, band1)));
+      const int meeting = ~_mm256_movemask_ps(_mm256_castsi256_ps(outside)) & 0xFF;
+      EntryList& list = bands_[band];
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(list.Room()),
+                          avx2::LeftPack(entries, meeting));
+      list.Keep(__builtin_popcount(meeting));
+    }
+  }
+  drawn_.x0 = std::min(drawn_.x0, avx2::MinLane(drawn_x0));
+  drawn_.x1 = std::max(drawn_.x1, avx2::MaxLane(drawn_x1));
+  drawn_.y0 = std::min(drawn_.y0, avx2::MinLane(drawn_y0));
+  drawn_.y1 = std::max(drawn_.y1, avx2::MaxLane(drawn_y1));
+  return t;
+}
+#pragma GCC pop_options
+#endif  // MORPHFIT_RENDER_AVX2
 
 void TransformToCamera(const Camera& camera, const Eigen::Matrix3Xd& model_vertices,
                        Eigen::Matrix3Xd& camera_vertices) {

@@ -2,7 +2,9 @@
 // frame, bit for bit, on the SFM face and on random triangle soups.
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
@@ -232,6 +234,97 @@ TEST(RasterizerPathsTest, Avx2MatchesSseOnCoplanarOverlaps) {
       }
       EXPECT_GT(kept_by_large, frame.num_pixels() / 20);
       EXPECT_LT(kept_by_large, frame.num_pixels() * 19 / 20);
+    }
+  }
+}
+
+// Small right triangles whose corners project exactly half-way between two fixed-point positions
+// (1/512 pixel off a pixel centre, either side, also left of and above the image), so that the
+// rounding of every corner decides which pixels on its edges are covered: the AVX2 projection
+// must round as std::llround does, in every lane.
+TEST(RasterizerPathsTest, Avx2MatchesSseOnRoundingTies) {
+  Camera camera = Camera::ForImage(41, 37, 64.0);
+  camera.principal_point = Eigen::Vector2d(20.0, 16.0);
+  constexpr double kDepth = 2.0;  // powers of two: the projection below is exact
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> pixel_x(-4, camera.width + 3), pixel_y(-4, camera.height + 3);
+  std::uniform_int_distribution<int> size(1, 6), side(0, 1);
+  auto tie = [&](int pixel) { return pixel + (side(rng) == 0 ? -1.0 : 1.0) / 512.0; };
+  auto corner = [&](double u, double v) {  // the camera-space point seen at pixel (u, v)
+    return Eigen::Vector3d((u - camera.principal_point.x()) * kDepth / camera.focal,
+                           (v - camera.principal_point.y()) * kDepth / camera.focal, kDepth);
+  };
+  TestMesh mesh;
+  constexpr int kTriangles = 403;
+  mesh.vertices.resize(3, 3 * kTriangles);
+  for (int t = 0; t < kTriangles; ++t) {
+    const int x = pixel_x(rng), y = pixel_y(rng), w = size(rng), h = size(rng);
+    mesh.vertices.col(3 * t) = corner(tie(x), tie(y));
+    mesh.vertices.col(3 * t + 1) = corner(tie(x + w), tie(y));
+    mesh.vertices.col(3 * t + 2) = corner(tie(x), tie(y + h));
+    if (side(rng) == 0) {  // either winding
+      mesh.triangles.emplace_back(3 * t, 3 * t + 1, 3 * t + 2);
+    } else {
+      mesh.triangles.emplace_back(3 * t, 3 * t + 2, 3 * t + 1);
+    }
+  }
+  mesh.normals = Eigen::Vector3d(0, 0, -1).replicate(1, mesh.vertices.cols());
+  // The projection is exact: each corner lies on a tie.
+  const Eigen::Vector2d first = camera.Project(mesh.vertices.col(0));
+  ASSERT_EQ(std::abs(first.x() * 256.0 - std::round(first.x() * 256.0)), 0.5);
+  ExpectAvx2MatchesSse(mesh.View(), camera, RasterOptions());
+}
+
+// What the message of the error of `render` is ("" when it throws none).
+template <typename Render>
+std::string ErrorOf(Render render) {
+  try {
+    render();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// A corner index out of range, or a non-finite vertex, anywhere (every lane position of the AVX2
+// paths, and the rest past them) gives the same error on every path.
+TEST(RasterizerPathsTest, BadMeshesGiveTheSameErrorOnEveryPath) {
+  const Camera camera = Camera::ForImage(32, 32, 100.0);
+  const TestMesh mesh = testing::MakeGridPlane({-50, -50, 100}, {0, 100, 0}, {100, 0, 0}, 4);
+  const int num_vertices = static_cast<int>(mesh.vertices.cols());
+  ASSERT_EQ(mesh.triangles.size(), 32U);
+  ASSERT_EQ(num_vertices, 25);
+  for (bool allow_avx2 : {false, true}) {
+    SCOPED_TRACE(allow_avx2 ? "AVX2 allowed" : "SSE");
+    RasterOptions options;
+    options.allow_avx2 = allow_avx2;
+    Rasterizer rasterizer(options);
+    Frame frame;
+    rasterizer.Render(mesh.View(), camera, frame);
+    ASSERT_GT(frame.CountCovered(), 0);
+    for (int t = 0; t < 32; ++t) {
+      for (int k = 0; k < 3; ++k) {
+        for (int bad : {-1, num_vertices, std::numeric_limits<int>::max()}) {
+          TestMesh broken = mesh;
+          broken.triangles[t][k] = bad;
+          EXPECT_EQ(
+              ErrorOf([&] { rasterizer.Render(broken.View(), camera, frame); }),
+              "rasterizer: triangle " + std::to_string(t) + " refers to a vertex outside 0..24")
+              << "triangle " << t << " corner " << k << " index " << bad;
+        }
+      }
+    }
+    for (int v = 0; v < num_vertices; ++v) {
+      for (int c = 0; c < 3; ++c) {
+        for (double bad : {std::nan(""), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()}) {
+          TestMesh broken = mesh;
+          broken.vertices(c, v) = bad;
+          EXPECT_EQ(ErrorOf([&] { rasterizer.Render(broken.View(), camera, frame); }),
+                    "rasterizer: the mesh has non-finite vertices")
+              << "vertex " << v << " coordinate " << c << " value " << bad;
+        }
+      }
     }
   }
 }

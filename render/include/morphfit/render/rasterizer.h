@@ -77,9 +77,43 @@ class Rasterizer {
   };
   // The pixel centres of a triangle's bounding box, clipped to the image.
   using PixelBox = Frame::Box;
+  // Entries appended one at a time, or by the AVX2 pass 1 eight at once of which it keeps some:
+  // storage has room for eight more past the `size` valid ones, so that no append checks for room
+  // first.
+  struct EntryList {
+    std::vector<int32_t> storage = std::vector<int32_t>(8);
+    size_t size = 0;
+    const int32_t* begin() const { return storage.data(); }
+    const int32_t* end() const { return storage.data() + size; }
+    // Where the next entries go (eight may be written there).
+    int32_t* Room() { return storage.data() + size; }
+    // Keeps `count` (at most 8) entries written at Room().
+    void Keep(size_t count) {
+      size += count;
+      if (storage.size() < size + 8) storage.resize(2 * storage.size());
+    }
+    void Push(int32_t entry) {
+      storage[size] = entry;
+      Keep(1);
+    }
+  };
+  // Projects the vertices into screen_; throws morphfit::Error for a non-finite one.
+  void ProjectVertices(const Eigen::Matrix3Xd& vertices, const Camera& camera);
+  // The same for the first vertices, four at a time with AVX2; returns how many it did and sets
+  // `finite` to whether they all were.
+  int ProjectVerticesAvx2(const Eigen::Matrix3Xd& vertices, const Camera& camera, bool& finite);
+  // Pass 1 for triangle t: checks its corners' indices, clips it if it needs clipping, and adds
+  // what has pixels to the drawn box, to_set_up_ and the bands (of 2^band_shift rows) it meets.
+  void BinTriangle(int32_t t, const CameraSpaceMesh& mesh, const Camera& camera, int band_shift);
+  // The same for what is drawn of triangle t: `entry` is t or, for a piece, ~(its index).
+  void Bin(int32_t entry, const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+           int32_t t, const Camera& camera, int band_shift);
+  // BinTriangle for all triangles, eight at a time with AVX2 where none of them is clipped;
+  // returns how many it did (the rest, fewer than eight, are left to the caller).
+  int BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& camera, int band_shift);
   // Rasterizes the entries of a band (as bands_ lists them) in rows row0..row1, in their order.
-  void RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
-                     const std::vector<int32_t>& entries, int row0, int row1, Frame& frame);
+  void RasterizeBand(const std::vector<Eigen::Vector3i>& triangles, const EntryList& entries,
+                     int row0, int row1, Frame& frame);
   // Rasterizes the triangle's pixels in rows row0..row1 (a band of the image).
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                          int32_t triangle_id, bool cull_back_faces, int row0, int row1,
@@ -111,12 +145,12 @@ class Rasterizer {
   int32_t medium_limit_ = 0;          // medium_triangle_pixels in fixed point
   PixelBox drawn_ = {0, -1, 0, -1};   // union of the drawn triangles' boxes
   std::vector<ResolveSetup> setups_;  // resolve terms per triangle, valid for the drawn ones
-  std::vector<int32_t> to_set_up_;    // the drawn triangles, in mesh order
+  EntryList to_set_up_;               // the drawn triangles, in mesh order
   std::vector<Piece> pieces_;         // clipped triangles of the current mesh
   // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order;
   // with AVX2, kSmallEntry + t for a triangle spanning less than small_triangle_pixels (those are
   // set up eight at a time).
-  std::vector<std::vector<int32_t>> bands_;
+  std::vector<EntryList> bands_;
   static constexpr int32_t kSmallEntry = 1 << 30;
 };
 
