@@ -28,11 +28,7 @@ const model::MorphableModel& Model() {
 // Faces about 256 pixels tall, as in bench/photometric_accuracy.cc.
 const std::vector<synth::SyntheticScene>& Scenes() {
   static const std::vector<synth::SyntheticScene> scenes = [] {
-    synth::SceneOptions options = synth::SceneOptions::Idealised();
-    options.face.width = 480;
-    options.face.height = 480;
-    options.face.min_distance_mm = 520;
-    options.face.max_distance_mm = 620;
+    const synth::SceneOptions options = synth::SceneOptions::PhotometricBenchmark();
     std::vector<synth::SyntheticScene> list;
     for (int seed = 0; seed < 16; ++seed) {
       list.push_back(

@@ -19,12 +19,7 @@ namespace morphfit::bench {
 // noise are the generator's defaults.
 inline synth::SceneOptions SyntheticBenchScene() {
   // The idealised generator (no annotation-style noise, hair or shadows), as issue 5 specifies.
-  synth::SceneOptions scene = synth::SceneOptions::Idealised();
-  scene.face.width = 480;
-  scene.face.height = 480;
-  scene.face.min_distance_mm = 520;
-  scene.face.max_distance_mm = 620;
-  return scene;
+  return synth::SceneOptions::PhotometricBenchmark();
 }
 
 // The `name value` arguments the synthetic photometric benches share. Returns false for an

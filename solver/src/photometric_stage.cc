@@ -121,8 +121,12 @@ class PhotometricStage {
 
  private:
   void RenderLevel(const CropLevel& level, render::Frame& frame);
-  // At most `count` samples, evenly spread over the visible face region.
-  SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame, int count) const;
+  // Where samples may be taken: covered pixels away from the silhouette, minus eyes and inner
+  // mouth (CV_8U, 255 inside).
+  cv::Mat FaceRegion(const CropLevel& level, const render::Frame& frame) const;
+  // At most `count` samples, evenly spread over `region`.
+  SampleSet SelectSamples(const CropLevel& level, const render::Frame& frame, const cv::Mat& region,
+                          int count) const;
   // SH basis of the samples' normals at the current parameters, as PhotometricCost has them;
   // weighted by the robust weights of the current sample set when `robust` (`set` is that set).
   std::vector<ShadingObservation> Observe(const SampleSet& set, bool robust = true) const;
@@ -176,9 +180,7 @@ void PhotometricStage::RenderLevel(const CropLevel& level, render::Frame& frame)
   rasterizer_.Render(mesh, camera, frame);
 }
 
-SampleSet PhotometricStage::SelectSamples(const CropLevel& level, const render::Frame& frame,
-                                          int count) const {
-  // Face region: covered pixels away from the silhouette, minus eyes and inner mouth.
+cv::Mat PhotometricStage::FaceRegion(const CropLevel& level, const render::Frame& frame) const {
   cv::Mat region(frame.height, frame.width, CV_8U);
   for (int y = 0; y < frame.height; ++y) {
     auto* row = region.ptr<uint8_t>(y);
@@ -203,7 +205,12 @@ SampleSet PhotometricStage::SelectSamples(const CropLevel& level, const render::
       cv::polylines(region, points, true, cv::Scalar(0), 2);
     }
   }
-  int candidates = cv::countNonZero(region);
+  return region;
+}
+
+SampleSet PhotometricStage::SelectSamples(const CropLevel& level, const render::Frame& frame,
+                                          const cv::Mat& region, int count) const {
+  const int candidates = cv::countNonZero(region);
   render::SampleOptions sample_options;
   sample_options.stride =
       std::max(1, static_cast<int>(std::floor(std::sqrt(candidates / (1.0 * count)))));
@@ -602,11 +609,12 @@ StageStatistics PhotometricStage::Run() {
         UpdateLandmarkCorrespondences(model_, landmarks_, fit_options_, fit_);
       }
       RenderLevel(level, frame);
-      SampleSet level_set = SelectSamples(level, frame, options_.samples);
-      albedo_set_ = options_.albedo_samples > 0
-                        ? SelectSamples(level, frame, options_.albedo_samples)
-                        : SampleSet();
+      const cv::Mat region = FaceRegion(level, frame);
+      SampleSet level_set = SelectSamples(level, frame, region, options_.samples);
       if (level_set.samples.size() < 30) break;  // too small at this level: go finer
+      albedo_set_ = options_.albedo_samples > options_.samples
+                        ? SelectSamples(level, frame, region, options_.albedo_samples)
+                        : SampleSet();
       PrepareSamples(level_set, *interpolators[l], level, first);
       const ceres::Solver::Summary summary = Solve(level_set, level, *interpolators[l]);
       if (first) stats.initial_cost = summary.initial_cost;

@@ -22,11 +22,7 @@ TEST(PhotometricSyntheticTest, ReducesDepthAndNormalErrorOfTheLandmarkFit) {
   const model::MorphableModel model =
       model::LoadModelDirectory(morphfit::testing::RequireSharedPath("models/sfm"));
   // The model's own world: yaw +-45, 1 px landmark noise, image noise, textured background.
-  SceneOptions options = SceneOptions::Idealised();
-  options.face.width = 480;
-  options.face.height = 480;
-  options.face.min_distance_mm = 520;
-  options.face.max_distance_mm = 620;
+  const SceneOptions options = SceneOptions::PhotometricBenchmark();
   const solver::FitOptions fit_options;
   const solver::PhotometricOptions photo_options;
   std::vector<double> before, after, normal_before, normal_after;
@@ -69,11 +65,7 @@ PhotoTexture StripedTexture(const model::MorphableModel& model) {
 TEST(PhotometricSyntheticTest, DenseAlbedoSamplesFollowDetailedAlbedo) {
   const model::MorphableModel model =
       model::LoadModelDirectory(morphfit::testing::RequireSharedPath("models/sfm"));
-  SceneOptions options = SceneOptions::Idealised();
-  options.face.width = 480;
-  options.face.height = 480;
-  options.face.min_distance_mm = 520;
-  options.face.max_distance_mm = 620;
+  SceneOptions options = SceneOptions::PhotometricBenchmark();
   options.albedo_textures = std::make_shared<std::vector<PhotoTexture>>(1, StripedTexture(model));
   const SyntheticScene scene = MakeSyntheticScene(model, options, Corruption::kNone, 3);
   Eigen::Matrix3Xd true_vertices;

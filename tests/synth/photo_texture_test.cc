@@ -21,11 +21,7 @@ const model::MorphableModel& Sfm() {
 }
 
 SceneOptions NoiselessScene(double albedo_variation) {
-  SceneOptions options = SceneOptions::Idealised();
-  options.face.width = 480;
-  options.face.height = 480;
-  options.face.min_distance_mm = 520;
-  options.face.max_distance_mm = 620;
+  SceneOptions options = SceneOptions::PhotometricBenchmark();
   options.face.landmark_noise_px = 0;
   options.image_noise = 0;
   options.albedo_variation = albedo_variation;

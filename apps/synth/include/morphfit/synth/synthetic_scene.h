@@ -67,6 +67,16 @@ struct SceneOptions {
     options.realism.enabled = false;
     return options;
   }
+  // Idealised() as the photometric benchmark and its tests draw it (issue 5): 480 x 480 images
+  // with faces about 256 pixels tall (520-620 mm away).
+  static SceneOptions PhotometricBenchmark() {
+    SceneOptions options = Idealised();
+    options.face.width = 480;
+    options.face.height = 480;
+    options.face.min_distance_mm = 520;
+    options.face.max_distance_mm = 620;
+    return options;
+  }
 };
 
 struct SyntheticScene {
