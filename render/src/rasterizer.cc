@@ -89,7 +89,7 @@ void RasterRow(int64_t w0, int64_t w1, int64_t w2, int64_t step0, int64_t step1,
 // (ox, oy) of the triangle and scaled so that d . n is 1 there (see Rasterizer::SetupResolve):
 //   d . n = 1 + a0 dx + b0 dy,  b1 (d . n) = c1 + a1 dx + b1 dy,  b2 (d . n) = c2 + a2 dx + b2 dy
 // with dx = x - ox, dy = y - oy; the ray depth is z0 / (d . n); then the vertex normals
-// [component][corner].
+// [corner][component].
 enum ResolveTerm {
   kOx,
   kOy,
@@ -102,7 +102,7 @@ enum ResolveTerm {
   kB2,
   kC2,
   kDepth,        // z0
-  kNormal = 11,  // 3 components x 3 corners
+  kNormal = 11,  // 3 corners x 3 components
   kNumResolveTerms = 20
 };
 
@@ -922,14 +922,29 @@ inline D4 operator-(D4 a, D4 b) { return _mm256_sub_pd(a.v, b.v); }
 inline D4 operator*(D4 a, D4 b) { return _mm256_mul_pd(a.v, b.v); }
 inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
 
+// Row k of 4 x 4 doubles (rows r[0..3]) in lanes: out[j] lane k = r[k] lane j, for j < 3.
+inline void TransposeXyz(const __m256d r[4], __m256d out[3]) {
+  const __m256d xz01 = _mm256_unpacklo_pd(r[0], r[1]), xz23 = _mm256_unpacklo_pd(r[2], r[3]);
+  const __m256d yw01 = _mm256_unpackhi_pd(r[0], r[1]), yw23 = _mm256_unpackhi_pd(r[2], r[3]);
+  out[0] = _mm256_permute2f128_pd(xz01, xz23, 0x20);
+  out[1] = _mm256_permute2f128_pd(yw01, yw23, 0x20);
+  out[2] = _mm256_permute2f128_pd(xz01, xz23, 0x31);
+}
+
 // PlaneTerms of the listed triangles four at a time, into terms kA0..kDepth of terms_of(t),
-// whose kOx, kOy hold its pixel; returns how many it did (a multiple of four, the rest left to
-// the caller).
+// whose kOx, kOy hold its pixel, and the vertex normals (as floats; zeros without `normals`)
+// into kNormal...; returns how many it did (a multiple of four, the rest left to the caller).
 template <typename TermsOf>
-size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
+size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices, const Eigen::Matrix3Xd* normals,
                        const std::vector<Eigen::Vector3i>& triangles, const int32_t* list,
                        size_t size, double cx, double cy, double focal, TermsOf& terms_of) {
-  const double* v = vertices.data();
+  static_assert(kA0 == 2 && kDepth == 10 && kNormal == 11 && kNumResolveTerms == 20,
+                "the stores below follow the term layout");
+  // A column of a 3 x N matrix of doubles as four lanes, the fourth zero (never read past it).
+  const __m256i xyz = _mm256_set_epi64x(0, -1, -1, -1);
+  auto column = [&xyz](const Eigen::Matrix3Xd& m, int j) {
+    return _mm256_maskload_pd(m.data() + 3 * static_cast<size_t>(j), xyz);
+  };
   size_t i = 0;
   for (; i + 4 <= size; i += 4) {
     const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
@@ -938,21 +953,50 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
     float* terms[4] = {terms_of(t[0]), terms_of(t[1]), terms_of(t[2]), terms_of(t[3])};
     D4 p[3][3];
     for (int k = 0; k < 3; ++k) {
-      for (int c = 0; c < 3; ++c) {
-        p[k][c] = _mm256_set_pd(v[3 * (*tri[3])[k] + c], v[3 * (*tri[2])[k] + c],
-                                v[3 * (*tri[1])[k] + c], v[3 * (*tri[0])[k] + c]);
-      }
+      const __m256d rows[4] = {column(vertices, (*tri[0])[k]), column(vertices, (*tri[1])[k]),
+                               column(vertices, (*tri[2])[k]), column(vertices, (*tri[3])[k])};
+      __m256d lanes[3];
+      TransposeXyz(rows, lanes);
+      for (int c = 0; c < 3; ++c) p[k][c] = lanes[c];
     }
-    auto origin = [&](int term) {
-      return _mm256_set_pd(terms[3][term], terms[2][term], terms[1][term], terms[0][term]);
-    };
-    const D4 ray[3] = {D4(origin(kOx)) - D4(cx), D4(origin(kOy)) - D4(cy), D4(focal)};
+    // The origins (kOx, kOy are adjacent) of the four, in lanes.
+    const __m128 o01 =
+        _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(terms[0] + kOx)),
+                     reinterpret_cast<const __m64*>(terms[1] + kOx));
+    const __m128 o23 =
+        _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(terms[2] + kOx)),
+                     reinterpret_cast<const __m64*>(terms[3] + kOx));
+    const __m128 ox = _mm_shuffle_ps(o01, o23, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m128 oy = _mm_shuffle_ps(o01, o23, _MM_SHUFFLE(3, 1, 3, 1));
+    const D4 ray[3] = {D4(_mm256_cvtps_pd(ox)) - D4(cx), D4(_mm256_cvtps_pd(oy)) - D4(cy),
+                       D4(focal)};
     D4 out[9];
     PlaneTerms(p[0], p[1], p[2], ray, out);
-    for (int m = 0; m < 9; ++m) {
-      alignas(16) float values[4];
-      _mm_store_ps(values, _mm256_cvtpd_ps(out[m].v));
-      for (int j = 0; j < 4; ++j) terms[j][kA0 + m] = values[j];
+    // Terms kA0..kA0 + 7 of triangle j are lane j of out[0..7]: two 4 x 4 transposes.
+    __m128 m[8];
+    for (int q = 0; q < 8; ++q) m[q] = _mm256_cvtpd_ps(out[q].v);
+    _MM_TRANSPOSE4_PS(m[0], m[1], m[2], m[3]);
+    _MM_TRANSPOSE4_PS(m[4], m[5], m[6], m[7]);
+    alignas(16) float depth[4];
+    _mm_store_ps(depth, _mm256_cvtpd_ps(out[8].v));
+    for (int j = 0; j < 4; ++j) {
+      _mm_storeu_ps(terms[j] + kA0, m[j]);
+      _mm_storeu_ps(terms[j] + kA0 + 4, m[4 + j]);
+      terms[j][kDepth] = depth[j];
+    }
+    // Corner k's normal at kNormal + 3 k: three four-float stores, the last one shifted back by
+    // one float (it rewrites corner 1's z) so as to end at the last term.
+    for (int j = 0; j < 4; ++j) {
+      __m128 n[3];
+      for (int k = 0; k < 3; ++k) {
+        n[k] =
+            normals != nullptr ? _mm256_cvtpd_ps(column(*normals, (*tri[j])[k])) : _mm_setzero_ps();
+      }
+      _mm_storeu_ps(terms[j] + kNormal, n[0]);
+      _mm_storeu_ps(terms[j] + kNormal + 3, n[1]);
+      // (z1, x2, y2, z2) from n[1] = (x1, y1, z1, 0) and n[2] = (x2, y2, z2, 0).
+      const __m128 z1_x2 = _mm_shuffle_ps(n[1], n[2], _MM_SHUFFLE(0, 0, 2, 2));  // z1 z1 x2 x2
+      _mm_storeu_ps(terms[j] + kNormal + 5, _mm_shuffle_ps(z1_x2, n[2], _MM_SHUFFLE(2, 1, 2, 0)));
     }
   }
   return i;
@@ -1462,12 +1506,13 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const double cx = camera.principal_point.x(), cy = camera.principal_point.y();
   const double focal = camera.focal;
+  const Eigen::Matrix3Xd* normals = options_.compute_normals ? mesh.normals : nullptr;
   size_t done = 0;
 #ifdef MORPHFIT_RENDER_AVX2
   if (use_avx2_) {
     auto terms_of = [this](int32_t t) { return setups_[t + 1].terms; };
-    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_.begin(), to_set_up_.size, cx, cy,
-                                 focal, terms_of);
+    done = avx2::SetUpPlaneTerms(vertices, normals, triangles, to_set_up_.begin(), to_set_up_.size,
+                                 cx, cy, focal, terms_of);
   }
 #endif
   for (size_t i = done; i < to_set_up_.size; ++i) {
@@ -1482,14 +1527,10 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
     double out[9];
     PlaneTerms(p[0], p[1], p[2], ray, out);
     for (int m = 0; m < 9; ++m) terms[kA0 + m] = static_cast<float>(out[m]);
-  }
-  for (int32_t t : to_set_up_) {
-    float* terms = setups_[t + 1].terms;
-    const Eigen::Vector3i& tri = triangles[t];
     for (int k = 0; k < 3; ++k) {
       for (int c = 0; c < 3; ++c) {
-        terms[kNormal + 3 * c + k] =
-            options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+        terms[kNormal + 3 * k + c] =
+            normals != nullptr ? static_cast<float>((*normals)(c, tri[k])) : 0.0F;
       }
     }
   }
