@@ -89,7 +89,7 @@ void RasterRow(int64_t w0, int64_t w1, int64_t w2, int64_t step0, int64_t step1,
 // (ox, oy) of the triangle and scaled so that d . n is 1 there (see Rasterizer::SetupResolve):
 //   d . n = 1 + a0 dx + b0 dy,  b1 (d . n) = c1 + a1 dx + b1 dy,  b2 (d . n) = c2 + a2 dx + b2 dy
 // with dx = x - ox, dy = y - oy; the ray depth is z0 / (d . n); then the vertex normals
-// [component][corner].
+// [corner][component].
 enum ResolveTerm {
   kOx,
   kOy,
@@ -102,7 +102,7 @@ enum ResolveTerm {
   kB2,
   kC2,
   kDepth,        // z0
-  kNormal = 11,  // 3 components x 3 corners
+  kNormal = 11,  // 3 corners x 3 components
   kNumResolveTerms = 20
 };
 
@@ -504,15 +504,68 @@ inline void TransposeRows(const float* const rows[8], int g, __m256 out[4]) {
   TransposeHalves(r, out);
 }
 
-template <typename TermsOf>
-void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+// Two blocks of eight pixels side by side: ResolvePixels on a pair runs the two blocks' long
+// chains of dependent operations (two divisions and a square root deep) interleaved, which the
+// out-of-order window does not do for blocks ~300 instructions apart (README, issue 3, for the
+// time it saved). Each lane still sees the same operations in the same order. (Three blocks at a
+// time ran out of registers and were slower.)
+struct Pair {
+  __m256 a, b;
+};
+struct PairOps {
+  using V = Pair;
+  static Pair Set(float v) { return {_mm256_set1_ps(v), _mm256_set1_ps(v)}; }
+  static Pair Add(Pair p, Pair q) { return {_mm256_add_ps(p.a, q.a), _mm256_add_ps(p.b, q.b)}; }
+  static Pair Sub(Pair p, Pair q) { return {_mm256_sub_ps(p.a, q.a), _mm256_sub_ps(p.b, q.b)}; }
+  static Pair Mul(Pair p, Pair q) { return {_mm256_mul_ps(p.a, q.a), _mm256_mul_ps(p.b, q.b)}; }
+  static Pair Div(Pair p, Pair q) { return {_mm256_div_ps(p.a, q.a), _mm256_div_ps(p.b, q.b)}; }
+  static Pair Max(Pair p, Pair q) { return {_mm256_max_ps(p.a, q.a), _mm256_max_ps(p.b, q.b)}; }
+  static Pair Sqrt(Pair p) { return {_mm256_sqrt_ps(p.a), _mm256_sqrt_ps(p.b)}; }
+};
+
+// A block of eight pixels waiting to be resolved with the next one.
+struct PendingBlock {
+  size_t at = 0;  // index of its first pixel
+  int count = 0;  // pixels of it inside the row
+  __m256i ids;
+  float x = 0, y = 0;
+};
+
+// Writes the block's lanes of out[0], out[stride], ... (the depth masked to 0 on background) to
+// the planes: all seven, or without normals the first four.
+template <bool kWithNormals>
+inline void StoreBlock(const ResolveTarget& target, const PendingBlock& block, __m256* out,
+                       int stride) {
+  constexpr int kPlanes = kWithNormals ? 7 : 4;
+  out[3 * stride] =
+      _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_srai_epi32(block.ids, 31)), out[3 * stride]);
+  if (block.count == 8) {
+    for (int p = 0; p < kPlanes; ++p) {
+      _mm256_storeu_ps(target.planes[p] + block.at, out[p * stride]);
+    }
+  } else {
+    alignas(32) float values[8];
+    for (int p = 0; p < kPlanes; ++p) {
+      _mm256_store_ps(values, out[p * stride]);
+      std::copy(values, values + block.count, target.planes[p] + block.at);
+    }
+  }
+}
+
+// The AVX2 resolve of rows y0..y1: as the SSE one, with triangle t's terms at
+// terms + (t + 1) * kNumResolveTerms and zero terms (for background lanes) at terms.
+template <bool kWithNormals>
+void ResolveRows(const ResolveTarget& target, int y0, int y1, const float* terms) {
   const int width = target.width;
   const __m256 lanes = _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0);
   const __m256i minus_one = _mm256_set1_epi32(-1);
+  // The first block of a pair waits, its terms in lane group a, for the second one (b).
+  Pair t[kNumResolveTerms];
+  PendingBlock first_block;
+  bool waiting = false;
   for (int y = y0; y <= y1; ++y) {
     const size_t row = static_cast<size_t>(y) * width;
     const int32_t* ids = target.triangle + row;
-    const __m256 yv = _mm256_set1_ps(static_cast<float>(y));
     for (int x = target.x0 & ~7; x <= target.x1; x += 8) {
       // Background (all ids -1) sixteen pixels at a time.
       if (x + 16 <= target.x1 + 1) {
@@ -535,37 +588,55 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
       }
       const int background = _mm256_movemask_ps(_mm256_castsi256_ps(idv));
       if (background == 0xFF) continue;
-      __m256 t[kNumResolveTerms];
+      // This block's terms go to lane group a of the pair, or b when a block is waiting there.
+      static_assert(sizeof(Pair) == 2 * sizeof(__m256), "a pair is two registers, a then b");
+      __m256* slot = reinterpret_cast<__m256*>(t) + (waiting ? 1 : 0);
       const int32_t first = _mm_cvtsi128_si32(_mm256_castsi256_si128(idv));
       if (background == 0 &&
           _mm256_movemask_epi8(_mm256_cmpeq_epi32(idv, _mm256_set1_epi32(first))) == -1) {
-        const float* terms = terms_of(first, x, y);
-        for (int g = 0; g < kNumResolveTerms; ++g) t[g] = _mm256_broadcast_ss(terms + g);
+        const float* own = terms + static_cast<size_t>(first + 1) * kNumResolveTerms;
+        for (int g = 0; g < kNumResolveTerms; ++g) slot[2 * g] = _mm256_broadcast_ss(own + g);
       } else {
-        _mm256_store_si256(reinterpret_cast<__m256i*>(id), idv);
-        const float* terms[8];
-        for (int lane = 0; lane < 8; ++lane) {
-          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
-        }
-        for (int g = 0; g < kNumResolveTerms; g += 4) TransposeRows(terms, g, t + g);
-      }
-      __m256 out[7];
-      ResolvePixels<Ops>(t, _mm256_add_ps(_mm256_set1_ps(static_cast<float>(x)), lanes), yv,
-                         target.with_normals, out);
-      // Background depth stays 0; the other planes are unspecified there.
-      out[3] = _mm256_andnot_ps(_mm256_castsi256_ps(_mm256_srai_epi32(idv, 31)), out[3]);
-      if (count == 8) {
-        for (int p = 0; p < target.num_planes; ++p) {
-          _mm256_storeu_ps(target.planes[p] + row + x, out[p]);
-        }
-      } else {
-        alignas(32) float values[8];
-        for (int p = 0; p < target.num_planes; ++p) {
-          _mm256_store_ps(values, out[p]);
-          std::copy(values, values + count, target.planes[p] + row + x);
+        // (id + 1) * 20 floats, background (-1) at the zero terms.
+        static_assert(kNumResolveTerms == 20, "offsets are (id + 1) * (16 + 4)");
+        const __m256i index = _mm256_sub_epi32(idv, minus_one);
+        alignas(32) int32_t offset[8];
+        _mm256_store_si256(
+            reinterpret_cast<__m256i*>(offset),
+            _mm256_add_epi32(_mm256_slli_epi32(index, 4), _mm256_slli_epi32(index, 2)));
+        const float* rows[8];
+        for (int lane = 0; lane < 8; ++lane) rows[lane] = terms + offset[lane];
+        for (int g = 0; g < kNumResolveTerms; g += 4) {
+          __m256 columns[4];
+          TransposeRows(rows, g, columns);
+          for (int j = 0; j < 4; ++j) slot[2 * (g + j)] = columns[j];
         }
       }
+      const PendingBlock block = {row + x, count, idv, static_cast<float>(x),
+                                  static_cast<float>(y)};
+      if (!waiting) {
+        first_block = block;
+        waiting = true;
+        continue;
+      }
+      Pair out[7];
+      ResolvePixels<PairOps>(t,
+                             {_mm256_add_ps(_mm256_set1_ps(first_block.x), lanes),
+                              _mm256_add_ps(_mm256_set1_ps(block.x), lanes)},
+                             {_mm256_set1_ps(first_block.y), _mm256_set1_ps(block.y)}, kWithNormals,
+                             out);
+      __m256* lanes_of = reinterpret_cast<__m256*>(out);
+      StoreBlock<kWithNormals>(target, first_block, lanes_of, 2);
+      StoreBlock<kWithNormals>(target, block, lanes_of + 1, 2);
+      waiting = false;
     }
+  }
+  if (waiting) {
+    __m256 single[kNumResolveTerms], out[7];
+    for (int g = 0; g < kNumResolveTerms; ++g) single[g] = t[g].a;
+    ResolvePixels<Ops>(single, _mm256_add_ps(_mm256_set1_ps(first_block.x), lanes),
+                       _mm256_set1_ps(first_block.y), kWithNormals, out);
+    StoreBlock<kWithNormals>(target, first_block, out, 1);
   }
 }
 
@@ -851,14 +922,29 @@ inline D4 operator-(D4 a, D4 b) { return _mm256_sub_pd(a.v, b.v); }
 inline D4 operator*(D4 a, D4 b) { return _mm256_mul_pd(a.v, b.v); }
 inline D4 operator/(D4 a, D4 b) { return _mm256_div_pd(a.v, b.v); }
 
+// Row k of 4 x 4 doubles (rows r[0..3]) in lanes: out[j] lane k = r[k] lane j, for j < 3.
+inline void TransposeXyz(const __m256d r[4], __m256d out[3]) {
+  const __m256d xz01 = _mm256_unpacklo_pd(r[0], r[1]), xz23 = _mm256_unpacklo_pd(r[2], r[3]);
+  const __m256d yw01 = _mm256_unpackhi_pd(r[0], r[1]), yw23 = _mm256_unpackhi_pd(r[2], r[3]);
+  out[0] = _mm256_permute2f128_pd(xz01, xz23, 0x20);
+  out[1] = _mm256_permute2f128_pd(yw01, yw23, 0x20);
+  out[2] = _mm256_permute2f128_pd(xz01, xz23, 0x31);
+}
+
 // PlaneTerms of the listed triangles four at a time, into terms kA0..kDepth of terms_of(t),
-// whose kOx, kOy hold its pixel; returns how many it did (a multiple of four, the rest left to
-// the caller).
+// whose kOx, kOy hold its pixel, and the vertex normals (as floats; zeros without `normals`)
+// into kNormal...; returns how many it did (a multiple of four, the rest left to the caller).
 template <typename TermsOf>
-size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
+size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices, const Eigen::Matrix3Xd* normals,
                        const std::vector<Eigen::Vector3i>& triangles, const int32_t* list,
                        size_t size, double cx, double cy, double focal, TermsOf& terms_of) {
-  const double* v = vertices.data();
+  static_assert(kA0 == 2 && kDepth == 10 && kNormal == 11 && kNumResolveTerms == 20,
+                "the stores below follow the term layout");
+  // A column of a 3 x N matrix of doubles as four lanes, the fourth zero (never read past it).
+  const __m256i xyz = _mm256_set_epi64x(0, -1, -1, -1);
+  auto column = [&xyz](const Eigen::Matrix3Xd& m, int j) {
+    return _mm256_maskload_pd(m.data() + 3 * static_cast<size_t>(j), xyz);
+  };
   size_t i = 0;
   for (; i + 4 <= size; i += 4) {
     const int32_t t[4] = {list[i], list[i + 1], list[i + 2], list[i + 3]};
@@ -867,21 +953,50 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices,
     float* terms[4] = {terms_of(t[0]), terms_of(t[1]), terms_of(t[2]), terms_of(t[3])};
     D4 p[3][3];
     for (int k = 0; k < 3; ++k) {
-      for (int c = 0; c < 3; ++c) {
-        p[k][c] = _mm256_set_pd(v[3 * (*tri[3])[k] + c], v[3 * (*tri[2])[k] + c],
-                                v[3 * (*tri[1])[k] + c], v[3 * (*tri[0])[k] + c]);
-      }
+      const __m256d rows[4] = {column(vertices, (*tri[0])[k]), column(vertices, (*tri[1])[k]),
+                               column(vertices, (*tri[2])[k]), column(vertices, (*tri[3])[k])};
+      __m256d lanes[3];
+      TransposeXyz(rows, lanes);
+      for (int c = 0; c < 3; ++c) p[k][c] = lanes[c];
     }
-    auto origin = [&](int term) {
-      return _mm256_set_pd(terms[3][term], terms[2][term], terms[1][term], terms[0][term]);
-    };
-    const D4 ray[3] = {D4(origin(kOx)) - D4(cx), D4(origin(kOy)) - D4(cy), D4(focal)};
+    // The origins (kOx, kOy are adjacent) of the four, in lanes.
+    const __m128 o01 =
+        _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(terms[0] + kOx)),
+                     reinterpret_cast<const __m64*>(terms[1] + kOx));
+    const __m128 o23 =
+        _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(terms[2] + kOx)),
+                     reinterpret_cast<const __m64*>(terms[3] + kOx));
+    const __m128 ox = _mm_shuffle_ps(o01, o23, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m128 oy = _mm_shuffle_ps(o01, o23, _MM_SHUFFLE(3, 1, 3, 1));
+    const D4 ray[3] = {D4(_mm256_cvtps_pd(ox)) - D4(cx), D4(_mm256_cvtps_pd(oy)) - D4(cy),
+                       D4(focal)};
     D4 out[9];
     PlaneTerms(p[0], p[1], p[2], ray, out);
-    for (int m = 0; m < 9; ++m) {
-      alignas(16) float values[4];
-      _mm_store_ps(values, _mm256_cvtpd_ps(out[m].v));
-      for (int j = 0; j < 4; ++j) terms[j][kA0 + m] = values[j];
+    // Terms kA0..kA0 + 7 of triangle j are lane j of out[0..7]: two 4 x 4 transposes.
+    __m128 m[8];
+    for (int q = 0; q < 8; ++q) m[q] = _mm256_cvtpd_ps(out[q].v);
+    _MM_TRANSPOSE4_PS(m[0], m[1], m[2], m[3]);
+    _MM_TRANSPOSE4_PS(m[4], m[5], m[6], m[7]);
+    alignas(16) float depth[4];
+    _mm_store_ps(depth, _mm256_cvtpd_ps(out[8].v));
+    for (int j = 0; j < 4; ++j) {
+      _mm_storeu_ps(terms[j] + kA0, m[j]);
+      _mm_storeu_ps(terms[j] + kA0 + 4, m[4 + j]);
+      terms[j][kDepth] = depth[j];
+    }
+    // Corner k's normal at kNormal + 3 k: three four-float stores, the last one shifted back by
+    // one float (it rewrites corner 1's z) so as to end at the last term.
+    for (int j = 0; j < 4; ++j) {
+      __m128 n[3];
+      for (int k = 0; k < 3; ++k) {
+        n[k] =
+            normals != nullptr ? _mm256_cvtpd_ps(column(*normals, (*tri[j])[k])) : _mm_setzero_ps();
+      }
+      _mm_storeu_ps(terms[j] + kNormal, n[0]);
+      _mm_storeu_ps(terms[j] + kNormal + 3, n[1]);
+      // (z1, x2, y2, z2) from n[1] = (x1, y1, z1, 0) and n[2] = (x2, y2, z2, 0).
+      const __m128 z1_x2 = _mm_shuffle_ps(n[1], n[2], _MM_SHUFFLE(0, 0, 2, 2));  // z1 z1 x2 x2
+      _mm_storeu_ps(terms[j] + kNormal + 5, _mm_shuffle_ps(z1_x2, n[2], _MM_SHUFFLE(2, 1, 2, 0)));
     }
   }
   return i;
@@ -997,7 +1112,9 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
 
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const int num_triangles = static_cast<int>(triangles.size());
-  setups_.resize(num_triangles);
+  // Entry 0 holds the terms of no triangle, read for background pixels; triangle t is at t + 1.
+  setups_.resize(num_triangles + 1);
+  setups_[0] = ResolveSetup();
   // Pass 1, in mesh order: the drawn box, each triangle's resolve terms (relative to the top-left
   // corner of its box), and the bands of rows its box meets.
   // A power of two, so that binning a triangle shifts instead of dividing twice (an integer
@@ -1021,7 +1138,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   // Pass 2, band by band: the raster pass over the band's triangles, then the resolve of its rows
   // while their ids and depths are still in cache.
   const ResolveTarget target = MakeResolveTarget(frame, options_.compute_normals);
-  auto terms_of = [this](int32_t t, int, int) { return setups_[t].terms; };
+  auto terms_of = [this](int32_t t, int, int) { return setups_[t + 1].terms; };
   for (int band = 0; band < num_bands; ++band) {
     const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
     frame.Clear({stale.x0, stale.x1, std::max(stale.y0, y0), std::min(stale.y1, y1)});
@@ -1029,7 +1146,11 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     const int resolve_y0 = std::max(y0, drawn_.y0), resolve_y1 = std::min(y1, drawn_.y1);
 #ifdef MORPHFIT_RENDER_AVX2
     if (use_avx2_) {
-      avx2::ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+      if (options_.compute_normals) {
+        avx2::ResolveRows<true>(target, resolve_y0, resolve_y1, setups_[0].terms);
+      } else {
+        avx2::ResolveRows<false>(target, resolve_y0, resolve_y1, setups_[0].terms);
+      }
       continue;
     }
 #endif
@@ -1110,8 +1231,8 @@ inline __attribute__((always_inline)) void Rasterizer::Bin(int32_t entry, const 
   drawn_.y0 = std::min(drawn_.y0, box.y0);
   drawn_.y1 = std::max(drawn_.y1, box.y1);
   // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
-  setups_[t].terms[kOx] = static_cast<float>(box.x0);
-  setups_[t].terms[kOy] = static_cast<float>(box.y0);
+  setups_[t + 1].terms[kOx] = static_cast<float>(box.x0);
+  setups_[t + 1].terms[kOy] = static_cast<float>(box.y0);
   if (to_set_up_.size == 0 || to_set_up_.begin()[to_set_up_.size - 1] != t) to_set_up_.Push(t);
   if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
     entry += kSmallEntry;
@@ -1385,17 +1506,18 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const double cx = camera.principal_point.x(), cy = camera.principal_point.y();
   const double focal = camera.focal;
+  const Eigen::Matrix3Xd* normals = options_.compute_normals ? mesh.normals : nullptr;
   size_t done = 0;
 #ifdef MORPHFIT_RENDER_AVX2
   if (use_avx2_) {
-    auto terms_of = [this](int32_t t) { return setups_[t].terms; };
-    done = avx2::SetUpPlaneTerms(vertices, triangles, to_set_up_.begin(), to_set_up_.size, cx, cy,
-                                 focal, terms_of);
+    auto terms_of = [this](int32_t t) { return setups_[t + 1].terms; };
+    done = avx2::SetUpPlaneTerms(vertices, normals, triangles, to_set_up_.begin(), to_set_up_.size,
+                                 cx, cy, focal, terms_of);
   }
 #endif
   for (size_t i = done; i < to_set_up_.size; ++i) {
     const int32_t t = to_set_up_.begin()[i];
-    float* terms = setups_[t].terms;
+    float* terms = setups_[t + 1].terms;
     const Eigen::Vector3i& tri = triangles[t];
     double p[3][3];
     for (int k = 0; k < 3; ++k) {
@@ -1405,14 +1527,10 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
     double out[9];
     PlaneTerms(p[0], p[1], p[2], ray, out);
     for (int m = 0; m < 9; ++m) terms[kA0 + m] = static_cast<float>(out[m]);
-  }
-  for (int32_t t : to_set_up_) {
-    float* terms = setups_[t].terms;
-    const Eigen::Vector3i& tri = triangles[t];
     for (int k = 0; k < 3; ++k) {
       for (int c = 0; c < 3; ++c) {
-        terms[kNormal + 3 * c + k] =
-            options_.compute_normals ? static_cast<float>((*mesh.normals)(c, tri[k])) : 0.0F;
+        terms[kNormal + 3 * k + c] =
+            normals != nullptr ? static_cast<float>((*normals)(c, tri[k])) : 0.0F;
       }
     }
   }
@@ -1554,7 +1672,7 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
     const __m128 pairs[4] = {_mm256_castps256_ps128(pairs_low), _mm256_castps256_ps128(pairs_high),
                              _mm256_extractf128_ps(pairs_low, 1),
                              _mm256_extractf128_ps(pairs_high, 1)};
-    ResolveSetup* setup = setups_.data() + t;
+    ResolveSetup* setup = setups_.data() + t + 1;
     static_assert(kOy == kOx + 1, "the origin is a pair");
     for (int q = 0; q < 4; ++q) {
       _mm_storel_pi(reinterpret_cast<__m64*>(setup[2 * q].terms + kOx), pairs[q]);

@@ -144,7 +144,9 @@ class Rasterizer {
   int32_t small_limit_ = 0;           // small_triangle_pixels in fixed point
   int32_t medium_limit_ = 0;          // medium_triangle_pixels in fixed point
   PixelBox drawn_ = {0, -1, 0, -1};   // union of the drawn triangles' boxes
-  std::vector<ResolveSetup> setups_;  // resolve terms per triangle, valid for the drawn ones
+  // Resolve terms of triangle t at t + 1 (valid for the drawn ones); entry 0 all zero, for the
+  // background lanes of a block.
+  std::vector<ResolveSetup> setups_;
   EntryList to_set_up_;               // the drawn triangles, in mesh order
   std::vector<Piece> pieces_;         // clipped triangles of the current mesh
   // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order;
