@@ -106,7 +106,7 @@ enum ResolveTerm {
   kNumResolveTerms = 20
 };
 
-#include "resolve_pixels.inc"  // ResolvePixels
+#include "resolve_pixels.inc"  // ResolvePixels, SmallPlaneTerms
 
 struct ScalarOps {
   using V = float;
@@ -117,7 +117,44 @@ struct ScalarOps {
   static float Div(float a, float b) { return a / b; }
   static float Max(float a, float b) { return a > b ? a : b; }  // as maxps: b unless a > b
   static float Sqrt(float a) { return std::sqrt(a); }
+  static float Sign(float a) { return a < 0.0F ? -1.0F : 1.0F; }
 };
+
+// Whole triangles spanning less than this (fixed point) get their resolve terms from their
+// snapped screen corners (SmallPlaneTerms, exact edge functions in float), the others from their
+// camera-space corners (PlaneTerms, in double). A constant, not small_triangle_pixels, so that
+// the raster options never change the frame.
+constexpr int32_t kScreenTermsLimit = RasterOptions::kMaxSmallTrianglePixels << kSubpixelBits;
+
+// Writes the resolve terms kA0..kDepth of the small triangle abc (SmallPlaneTerms) into `terms`,
+// relative to the top-left pixel of its box in the image (where pass 1 put its kOx, kOy).
+template <typename ScreenVertex>
+void SetUpSmallTriangleTerms(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
+                             float* terms) {
+  const Extent extent = ExtentOf(a, b, c);
+  const int32_t ox = std::max(0, CeilPixel(extent.min_x)) << kSubpixelBits;
+  const int32_t oy = std::max(0, CeilPixel(extent.min_y)) << kSubpixelBits;
+  const ScreenVertex* corners[3] = {&a, &b, &c};
+  float x[3], y[3], iz[3];
+  for (int k = 0; k < 3; ++k) {
+    x[k] = static_cast<float>(corners[k]->x - ox);
+    y[k] = static_cast<float>(corners[k]->y - oy);
+    iz[k] = corners[k]->inverse_depth;
+  }
+  float out[9];
+  SmallPlaneTerms<ScalarOps>(x, y, iz, out);
+  for (int m = 0; m < 9; ++m) terms[kA0 + m] = out[m];
+}
+
+// The vertex normals of triangle `tri` into terms kNormal + 3 k + c, corner k's component c
+// (zeros without `normals`, four floats per vertex).
+void CopyVertexNormals(const float* normals, const Eigen::Vector3i& tri, float* terms) {
+  for (int k = 0; k < 3; ++k) {
+    for (int c = 0; c < 3; ++c) {
+      terms[kNormal + 3 * k + c] = normals != nullptr ? normals[4 * tri[k] + c] : 0.0F;
+    }
+  }
+}
 
 #ifdef __SSE2__
 struct SseOps {
@@ -481,6 +518,10 @@ struct Ops {
   static __m256 Div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
   static __m256 Max(__m256 a, __m256 b) { return _mm256_max_ps(a, b); }
   static __m256 Sqrt(__m256 a) { return _mm256_sqrt_ps(a); }
+  static __m256 Sign(__m256 a) {
+    return _mm256_blendv_ps(_mm256_set1_ps(1.0F), _mm256_set1_ps(-1.0F),
+                            _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_LT_OQ));
+  }
 };
 
 // A 4 x 4 transpose in each 128-bit half: out[j] lane i is r[i] lane j, and out[j] lane 4 + i is
@@ -647,6 +688,9 @@ struct BandTarget {
   bool cull_back_faces = false;
   float* depth = nullptr;
   int32_t* ids = nullptr;
+  // Resolve terms: triangle t's at resolve_terms + (t + 1) * kNumResolveTerms.
+  float* resolve_terms = nullptr;
+  const float* normals = nullptr;  // the vertex normals, four floats each, or none
 };
 
 // (Lambdas returning vectors would not be compiled for AVX2 where a template is instantiated.)
@@ -781,6 +825,71 @@ inline void WalkSmall(SmallWalk& walk, int rows, int blocks, int width, int32_t 
   }
 }
 
+// The vertex normals of triangle `tri` into terms kNormal + 3 k + c (zeros without `normals`,
+// four floats per vertex): three four-float stores, the last one shifted back by one float (it
+// rewrites corner 1's z) so as to end at the last term.
+inline void StoreCornerNormals(const float* normals, const Eigen::Vector3i& tri, float* terms) {
+  static_assert(kNormal + 9 == kNumResolveTerms, "the normals are the last terms");
+  __m128 n[3];
+  for (int k = 0; k < 3; ++k) {
+    n[k] = normals != nullptr ? _mm_loadu_ps(normals + 4 * static_cast<size_t>(tri[k]))
+                              : _mm_setzero_ps();
+  }
+  _mm_storeu_ps(terms + kNormal, n[0]);
+  _mm_storeu_ps(terms + kNormal + 3, n[1]);
+  // (z1, x2, y2, z2) from n[1] = (x1, y1, z1, 0) and n[2] = (x2, y2, z2, 0).
+  const __m128 z1_x2 = _mm_shuffle_ps(n[1], n[2], _MM_SHUFFLE(0, 0, 2, 2));  // z1 z1 x2 x2
+  _mm_storeu_ps(terms + kNormal + 5, _mm_shuffle_ps(z1_x2, n[2], _MM_SHUFFLE(2, 1, 2, 0)));
+}
+
+// A transpose of eight rows of eight floats: out[j] lane i = r[i] lane j.
+inline void Transpose8(const __m256 r[8], __m256 out[8]) {
+  __m256 u[8];
+  for (int h = 0; h < 2; ++h) {
+    const __m256* q = r + 4 * h;
+    const __m256 t0 = _mm256_unpacklo_ps(q[0], q[1]), t1 = _mm256_unpackhi_ps(q[0], q[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(q[2], q[3]), t3 = _mm256_unpackhi_ps(q[2], q[3]);
+    u[4 * h] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 1] = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * h + 2] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 3] = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int j = 0; j < 4; ++j) {
+    out[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
+    out[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
+  }
+}
+
+// SetUpSmallTriangleTerms and the vertex normals for the first `count` of eight small triangles
+// (lanes of their corners vx, vy in fixed point and iz; x0 the first column of their boxes in the
+// image), into their resolve terms.
+inline void SetUpSmallTerms(const __m256i vx[3], const __m256i vy[3], const __m256 iz[3],
+                            __m256i x0, const Eigen::Vector3i* triangles, const int32_t* batch,
+                            int count, const BandTarget& target) {
+  const __m256i ox = _mm256_slli_epi32(x0, kSubpixelBits);
+  const __m256i oy = _mm256_slli_epi32(
+      _mm256_max_epi32(_mm256_setzero_si256(), CeilPixels(Min3(vy[0], vy[1], vy[2]))),
+      kSubpixelBits);
+  __m256 x[3], y[3];
+  for (int k = 0; k < 3; ++k) {
+    x[k] = _mm256_cvtepi32_ps(_mm256_sub_epi32(vx[k], ox));
+    y[k] = _mm256_cvtepi32_ps(_mm256_sub_epi32(vy[k], oy));
+  }
+  __m256 terms[9];
+  SmallPlaneTerms<Ops>(x, y, iz, terms);
+  __m256 rows[8];
+  Transpose8(terms, rows);  // kA0..kC2 of triangle j in rows[j]
+  alignas(32) float depth[8];
+  _mm256_store_ps(depth, terms[8]);
+  static_assert(kDepth == kA0 + 8, "eight terms and the depth");
+  for (int j = 0; j < count; ++j) {
+    float* own = target.resolve_terms + static_cast<size_t>(batch[j] + 1) * kNumResolveTerms;
+    _mm256_storeu_ps(own + kA0, rows[j]);
+    own[kDepth] = depth[j];
+    StoreCornerNormals(target.normals, triangles[batch[j]], own);
+  }
+}
+
 // Rasterizes `count` (1 to 8) small triangles (spanning less than kMaxSmallTrianglePixels each
 // way), batch[j] indexing `triangles`, in their order: SetUpFloatEdges's set-up for the eight at
 // once (lane = triangle) with the same float operations in the same order per lane, then each one's
@@ -816,6 +925,7 @@ void RasterizeSmallTriangles(const Eigen::Vector3i* triangles, const ScreenVerte
   const __m256i y1 = _mm256_min_epi32(_mm256_set1_epi32(target.row1),
                                       _mm256_srai_epi32(Max3(vy[0], vy[1], vy[2]), kSubpixelBits));
   const __m256i empty = _mm256_or_si256(_mm256_cmpgt_epi32(x0, x1), _mm256_cmpgt_epi32(y0, y1));
+  SetUpSmallTerms(vx, vy, iz, x0, triangles, batch, count, target);
   const __m256i four_i = _mm256_set1_epi32(4);
   __m256i xs = _mm256_andnot_si256(_mm256_set1_epi32(3), x0);
   __m256i blocks = _mm256_srai_epi32(_mm256_add_epi32(_mm256_sub_epi32(x1, xs), four_i), 2);
@@ -932,10 +1042,10 @@ inline void TransposeXyz(const __m256d r[4], __m256d out[3]) {
 }
 
 // PlaneTerms of the listed triangles four at a time, into terms kA0..kDepth of terms_of(t),
-// whose kOx, kOy hold its pixel, and the vertex normals (as floats; zeros without `normals`)
+// whose kOx, kOy hold its pixel, and the vertex normals (four floats each; zeros without them)
 // into kNormal...; returns how many it did (a multiple of four, the rest left to the caller).
 template <typename TermsOf>
-size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices, const Eigen::Matrix3Xd* normals,
+size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices, const float* normals,
                        const std::vector<Eigen::Vector3i>& triangles, const int32_t* list,
                        size_t size, double cx, double cy, double focal, TermsOf& terms_of) {
   static_assert(kA0 == 2 && kDepth == 10 && kNormal == 11 && kNumResolveTerms == 20,
@@ -984,20 +1094,7 @@ size_t SetUpPlaneTerms(const Eigen::Matrix3Xd& vertices, const Eigen::Matrix3Xd*
       _mm_storeu_ps(terms[j] + kA0 + 4, m[4 + j]);
       terms[j][kDepth] = depth[j];
     }
-    // Corner k's normal at kNormal + 3 k: three four-float stores, the last one shifted back by
-    // one float (it rewrites corner 1's z) so as to end at the last term.
-    for (int j = 0; j < 4; ++j) {
-      __m128 n[3];
-      for (int k = 0; k < 3; ++k) {
-        n[k] =
-            normals != nullptr ? _mm256_cvtpd_ps(column(*normals, (*tri[j])[k])) : _mm_setzero_ps();
-      }
-      _mm_storeu_ps(terms[j] + kNormal, n[0]);
-      _mm_storeu_ps(terms[j] + kNormal + 3, n[1]);
-      // (z1, x2, y2, z2) from n[1] = (x1, y1, z1, 0) and n[2] = (x2, y2, z2, 0).
-      const __m128 z1_x2 = _mm_shuffle_ps(n[1], n[2], _MM_SHUFFLE(0, 0, 2, 2));  // z1 z1 x2 x2
-      _mm_storeu_ps(terms[j] + kNormal + 5, _mm_shuffle_ps(z1_x2, n[2], _MM_SHUFFLE(2, 1, 2, 0)));
-    }
+    for (int j = 0; j < 4; ++j) StoreCornerNormals(normals, *tri[j], terms[j]);
   }
   return i;
 }
@@ -1099,6 +1196,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   }
   // Every vertex once (triangles share them); throws for a non-finite one.
   ProjectVertices(vertices, camera);
+  if (options_.compute_normals) ConvertNormals(*mesh.normals);
 
   // What the previous rendering into this frame drew is cleared band by band below, just before
   // the band is drawn (while it is in cache): Reset with an empty box only sizes the planes.
@@ -1142,7 +1240,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   for (int band = 0; band < num_bands; ++band) {
     const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
     frame.Clear({stale.x0, stale.x1, std::max(stale.y0, y0), std::min(stale.y1, y1)});
-    RasterizeBand(triangles, bands_[band], y0, y1, frame);
+    RasterizeBand(mesh, bands_[band], y0, y1, frame);
     const int resolve_y0 = std::max(y0, drawn_.y0), resolve_y1 = std::min(y1, drawn_.y1);
 #ifdef MORPHFIT_RENDER_AVX2
     if (use_avx2_) {
@@ -1155,6 +1253,14 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
     }
 #endif
     ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+  }
+}
+
+void Rasterizer::ConvertNormals(const Eigen::Matrix3Xd& normals) {
+  normals_.resize(4 * static_cast<size_t>(normals.cols()));
+  for (Eigen::Index v = 0; v < normals.cols(); ++v) {
+    for (int c = 0; c < 3; ++c) normals_[4 * v + c] = static_cast<float>(normals(c, v));
+    normals_[4 * v + 3] = 0.0F;
   }
 }
 
@@ -1233,7 +1339,11 @@ inline __attribute__((always_inline)) void Rasterizer::Bin(int32_t entry, const 
   // Resolve terms relative to the box's top-left pixel (of the last piece of a clipped one).
   setups_[t + 1].terms[kOx] = static_cast<float>(box.x0);
   setups_[t + 1].terms[kOy] = static_cast<float>(box.y0);
-  if (to_set_up_.size == 0 || to_set_up_.begin()[to_set_up_.size - 1] != t) to_set_up_.Push(t);
+  // A whole small triangle's terms are set up when it is drawn (SmallPlaneTerms).
+  const bool screen_terms = entry >= 0 && extent.Span() < kScreenTermsLimit;
+  if (!screen_terms && (to_set_up_.size == 0 || to_set_up_.begin()[to_set_up_.size - 1] != t)) {
+    to_set_up_.Push(t);
+  }
   if (use_avx2_ && entry >= 0 && entry < kSmallEntry && extent.Span() < small_limit_) {
     entry += kSmallEntry;
   }
@@ -1242,13 +1352,15 @@ inline __attribute__((always_inline)) void Rasterizer::Bin(int32_t entry, const 
   }
 }
 
-void Rasterizer::RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
-                               const EntryList& entries, int row0, int row1, Frame& frame) {
+void Rasterizer::RasterizeBand(const CameraSpaceMesh& mesh, const EntryList& entries, int row0,
+                               int row1, Frame& frame) {
+  const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
+  const float* normals = options_.compute_normals ? normals_.data() : nullptr;
   auto rasterize = [this, &triangles, &frame, row0, row1](int32_t entry) {
     if (entry >= 0) {
       const Eigen::Vector3i& tri = triangles[entry];
       RasterizeTriangle(screen_[tri[0]], screen_[tri[1]], screen_[tri[2]], entry,
-                        options_.cull_back_faces, row0, row1, frame);
+                        options_.cull_back_faces, row0, row1, frame, &tri);
     } else {
       // Back faces were culled before clipping, in camera space.
       const Piece& piece = pieces_[~entry];
@@ -1259,9 +1371,14 @@ void Rasterizer::RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
   if (use_avx2_) {
     // Runs of small triangles are set up eight at a time; any other entry waits until the run
     // before it is drawn, so that triangles are drawn in mesh order (which settles depth ties).
-    const avx2::BandTarget target = {
-        frame.width,          row0, row1, options_.cull_back_faces, frame.depth.data(),
-        frame.triangle.data()};
+    const avx2::BandTarget target = {frame.width,
+                                     row0,
+                                     row1,
+                                     options_.cull_back_faces,
+                                     frame.depth.data(),
+                                     frame.triangle.data(),
+                                     setups_[0].terms,
+                                     normals};
     int32_t batch[8];
     int count = 0;
     auto draw_batch = [&] {
@@ -1289,10 +1406,18 @@ void Rasterizer::RasterizeBand(const std::vector<Eigen::Vector3i>& triangles,
 
 void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
                                    const ScreenVertex& c, int32_t triangle_id, bool cull_back_faces,
-                                   int row0, int row1, Frame& frame) {
+                                   int row0, int row1, Frame& frame,
+                                   const Eigen::Vector3i* whole_triangle) {
   const Extent extent = ExtentOf(a, b, c);
   const PixelBox box = BoxOf(extent, row0, row1, frame.width);
   if (box.x0 > box.x1 || box.y0 > box.y1) return;
+  // A small whole triangle gets its resolve terms here, from its screen corners (pass 1 left it
+  // out of to_set_up_).
+  if (whole_triangle != nullptr && extent.Span() < kScreenTermsLimit) {
+    float* terms = setups_[triangle_id + 1].terms;
+    SetUpSmallTriangleTerms(a, b, c, terms);
+    CopyVertexNormals(options_.compute_normals ? normals_.data() : nullptr, *whole_triangle, terms);
+  }
 #ifdef __SSE2__
   const int32_t span = extent.Span();
   if (span < small_limit_ || span < medium_limit_) {
@@ -1506,7 +1631,7 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
   const std::vector<Eigen::Vector3i>& triangles = *mesh.triangles;
   const double cx = camera.principal_point.x(), cy = camera.principal_point.y();
   const double focal = camera.focal;
-  const Eigen::Matrix3Xd* normals = options_.compute_normals ? mesh.normals : nullptr;
+  const float* normals = options_.compute_normals ? normals_.data() : nullptr;
   size_t done = 0;
 #ifdef MORPHFIT_RENDER_AVX2
   if (use_avx2_) {
@@ -1527,12 +1652,7 @@ void Rasterizer::SetupResolves(const CameraSpaceMesh& mesh, const Camera& camera
     double out[9];
     PlaneTerms(p[0], p[1], p[2], ray, out);
     for (int m = 0; m < 9; ++m) terms[kA0 + m] = static_cast<float>(out[m]);
-    for (int k = 0; k < 3; ++k) {
-      for (int c = 0; c < 3; ++c) {
-        terms[kNormal + 3 * k + c] =
-            normals != nullptr ? static_cast<float>((*normals)(c, tri[k])) : 0.0F;
-      }
-    }
+    CopyVertexNormals(normals, tri, terms);
   }
 }
 
@@ -1679,13 +1799,16 @@ int Rasterizer::BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& came
       _mm_storeh_pi(reinterpret_cast<__m64*>(setup[2 * q + 1].terms + kOx), pairs[q]);
     }
     const __m256i ids = _mm256_add_epi32(_mm256_set1_epi32(t), lanes);
-    const int num_kept = __builtin_popcount(kept);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_set_up_.Room()), avx2::LeftPack(ids, kept));
-    to_set_up_.Keep(num_kept);
     const __m256i span =
         _mm256_max_epi32(_mm256_sub_epi32(max_x, min_x), _mm256_sub_epi32(max_y, min_y));
-    const __m256i entries =
-        _mm256_add_epi32(ids, _mm256_and_si256(_mm256_cmpgt_epi32(small_limit, span), small_entry));
+    const __m256i small = _mm256_cmpgt_epi32(small_limit, span);
+    // Triangles under kScreenTermsLimit get their terms when drawn.
+    const int kept_other = kept & ~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                                      _mm256_set1_epi32(kScreenTermsLimit), span)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_set_up_.Room()),
+                        avx2::LeftPack(ids, kept_other));
+    to_set_up_.Keep(__builtin_popcount(kept_other));
+    const __m256i entries = _mm256_add_epi32(ids, _mm256_and_si256(small, small_entry));
     const __m256i band0 = _mm256_srai_epi32(y0, band_shift);
     const __m256i band1 = _mm256_srai_epi32(y1, band_shift);
     const int first_band = avx2::MinLane(_mm256_blendv_epi8(band0, highest, empty));

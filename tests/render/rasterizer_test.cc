@@ -29,13 +29,14 @@ Frame Render(const TestMesh& mesh, const Camera& camera, RasterOptions options =
   return frame;
 }
 
-// A tilted plane: every pixel whose ray meets the rectangle (1 pixel inside its outline) is
-// covered, nothing else is, and depth and normal are those of the analytic plane.
-TEST(RasterizerTest, TiltedPlaneMatchesAnalyticSurface) {
+// A tilted plane cut into subdivisions x subdivisions cells: every pixel whose ray meets the
+// rectangle (1 pixel inside its outline) is covered, nothing else is, and depth and normal are
+// those of the analytic plane.
+void ExpectTiltedPlaneMatchesAnalyticSurface(int subdivisions) {
   const Camera camera = Camera::ForImage(256, 200, 300.0);
   const Eigen::Vector3d origin(-120, -90, 520);
   const Eigen::Vector3d u(15, 200, 90), v(230, 20, -60);  // u x v faces the camera
-  const TestMesh mesh = MakeGridPlane(origin, u, v, 7);
+  const TestMesh mesh = MakeGridPlane(origin, u, v, subdivisions);
   const Eigen::Vector3d normal = u.cross(v).normalized();
   ASSERT_LT(normal.z(), 0.0);
   const Frame frame = Render(mesh, camera);
@@ -82,6 +83,17 @@ TEST(RasterizerTest, TiltedPlaneMatchesAnalyticSurface) {
     }
   }
   EXPECT_GT(covered, frame.num_pixels() / 4);
+}
+
+// Triangles of about 30 pixels: resolved by intersecting each pixel's ray with the triangle.
+TEST(RasterizerTest, TiltedPlaneMatchesAnalyticSurface) {
+  ExpectTiltedPlaneMatchesAnalyticSurface(7);
+}
+
+// Triangles of 2-4 pixels, under kMaxSmallTrianglePixels: resolved from the snapped screen
+// corners' inverse depths instead, to the same bounds.
+TEST(RasterizerTest, TiltedPlaneOfSmallTrianglesMatchesAnalyticSurface) {
+  ExpectTiltedPlaneMatchesAnalyticSurface(64);
 }
 
 // Nearest intersection of the ray z d (z > 0) with a sphere; false when it misses.

@@ -48,9 +48,11 @@ struct CameraSpaceMesh {
 // 1/256 pixel, exact integer edge functions and the top-left fill convention, so a pixel on an
 // edge shared by two triangles is drawn exactly once. The raster pass keeps only inverse depth and
 // the triangle id per pixel; barycentrics, depth and normals are then resolved once per covered
-// pixel by intersecting the pixel centre's ray with the winning triangle (exact perspective-correct
-// interpolation whatever the overdraw). Triangles crossing the near plane (or reaching far beyond
-// the image) are clipped in camera space; the clipped pieces keep their triangle id.
+// pixel (perspective-correct whatever the overdraw): by intersecting the pixel centre's ray with
+// the winning triangle, or, for triangles spanning less than kMaxSmallTrianglePixels, from the
+// inverse depths of the snapped triangle the raster pass drew (within 1/512 pixel of the exact
+// one). Triangles crossing the near plane (or reaching far beyond the image) are clipped in
+// camera space; the clipped pieces keep their triangle id.
 //
 // Holds scratch buffers: keep one Rasterizer per thread and reuse it, together with the Frame.
 class Rasterizer {
@@ -111,13 +113,18 @@ class Rasterizer {
   // BinTriangle for all triangles, eight at a time with AVX2 where none of them is clipped;
   // returns how many it did (the rest, fewer than eight, are left to the caller).
   int BinTrianglesAvx2(const CameraSpaceMesh& mesh, const Camera& camera, int band_shift);
-  // Rasterizes the entries of a band (as bands_ lists them) in rows row0..row1, in their order.
-  void RasterizeBand(const std::vector<Eigen::Vector3i>& triangles, const EntryList& entries,
-                     int row0, int row1, Frame& frame);
-  // Rasterizes the triangle's pixels in rows row0..row1 (a band of the image).
+  // Rasterizes the entries of a band (as bands_ lists them) in rows row0..row1, in their order,
+  // setting up the resolve terms of the small whole triangles on the way.
+  void RasterizeBand(const CameraSpaceMesh& mesh, const EntryList& entries, int row0, int row1,
+                     Frame& frame);
+  // Rasterizes the triangle's pixels in rows row0..row1 (a band of the image); for a whole
+  // triangle (not a clipped piece), `whole_triangle` gives its corners' indices, and a small one
+  // gets its resolve terms set up.
   void RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                          int32_t triangle_id, bool cull_back_faces, int row0, int row1,
-                         Frame& frame);
+                         Frame& frame, const Eigen::Vector3i* whole_triangle = nullptr);
+  // The mesh's vertex normals as floats into normals_.
+  void ConvertNormals(const Eigen::Matrix3Xd& normals);
   void RasterizeLargeTriangle(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
                               const PixelBox& box, int32_t triangle_id, bool cull_back_faces,
                               Frame& frame);
@@ -141,14 +148,17 @@ class Rasterizer {
   RasterOptions options_;
   bool use_avx2_ = false;
   std::vector<ScreenVertex> screen_;  // projected vertices of the current mesh
-  int32_t small_limit_ = 0;           // small_triangle_pixels in fixed point
-  int32_t medium_limit_ = 0;          // medium_triangle_pixels in fixed point
-  PixelBox drawn_ = {0, -1, 0, -1};   // union of the drawn triangles' boxes
+  std::vector<float> normals_;  // vertex normals of the current mesh, four floats (x, y, z, 0) each
+  int32_t small_limit_ = 0;     // small_triangle_pixels in fixed point
+  int32_t medium_limit_ = 0;    // medium_triangle_pixels in fixed point
+  PixelBox drawn_ = {0, -1, 0, -1};  // union of the drawn triangles' boxes
   // Resolve terms of triangle t at t + 1 (valid for the drawn ones); entry 0 all zero, for the
   // background lanes of a block.
   std::vector<ResolveSetup> setups_;
-  EntryList to_set_up_;               // the drawn triangles, in mesh order
-  std::vector<Piece> pieces_;         // clipped triangles of the current mesh
+  // The drawn triangles whose terms SetupResolves sets up (not the small whole ones, set up as
+  // they are drawn), in mesh order.
+  EntryList to_set_up_;
+  std::vector<Piece> pieces_;  // clipped triangles of the current mesh
   // Per band of rows, the triangles (index t >= 0) and pieces (~index) meeting it, in mesh order;
   // with AVX2, kSmallEntry + t for a triangle spanning less than small_triangle_pixels (those are
   // set up eight at a time).
