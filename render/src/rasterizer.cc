@@ -396,16 +396,16 @@ ResolveTarget MakeResolveTarget(Frame& frame, bool with_normals) {
   return target;
 }
 
-// Terms of no triangle, for the background lanes of a block (their results are not kept).
-alignas(16) constexpr float kNoTerms[kNumResolveTerms] = {};
+// Triangle t's resolve terms in the set-up array `terms`, whose entry 0 (t = -1, background) is
+// all zero.
+inline const float* TermsOf(const float* terms, int32_t t) {
+  return terms + static_cast<size_t>(t + 1) * kNumResolveTerms;
+}
 
 #ifdef __SSE2__
 // Resolves rows y0..y1 four pixels at a time: the terms of one triangle broadcast, or of four
-// transposed. terms_of(t, x, y) gives triangle t's terms, set up relative to (x, y) the first
-// time t is asked for; pixels are visited in row-major order, so each triangle's terms are
-// relative to its first pixel in that order, at every vector width.
-template <typename TermsOf>
-void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+// transposed (TermsOf; background lanes read the zero terms, and their results are not kept).
+void ResolveRows(const ResolveTarget& target, int y0, int y1, const float* all_terms) {
   const int width = target.width;
   const __m128 lanes = _mm_set_ps(3, 2, 1, 0);
   for (int y = y0; y <= y1; ++y) {
@@ -440,7 +440,7 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
       const int32_t first = _mm_cvtsi128_si32(idv);
       if (background == 0 &&
           _mm_movemask_epi8(_mm_cmpeq_epi32(idv, _mm_shuffle_epi32(idv, 0))) == 0xFFFF) {
-        const float* terms = terms_of(first, x, y);
+        const float* terms = TermsOf(all_terms, first);
         for (int g = 0; g < kNumResolveTerms; g += 4) {
           const __m128 r = _mm_load_ps(terms + g);
           t[g] = _mm_shuffle_ps(r, r, 0x00);
@@ -451,9 +451,7 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
       } else {
         _mm_store_si128(reinterpret_cast<__m128i*>(id), idv);
         const float* terms[4];
-        for (int lane = 0; lane < 4; ++lane) {
-          terms[lane] = id[lane] >= 0 ? terms_of(id[lane], x + lane, y) : kNoTerms;
-        }
+        for (int lane = 0; lane < 4; ++lane) terms[lane] = TermsOf(all_terms, id[lane]);
         for (int g = 0; g < kNumResolveTerms; g += 4) {
           __m128 r0 = _mm_load_ps(terms[0] + g), r1 = _mm_load_ps(terms[1] + g),
                  r2 = _mm_load_ps(terms[2] + g), r3 = _mm_load_ps(terms[3] + g);
@@ -484,15 +482,14 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of)
   }
 }
 #else
-template <typename TermsOf>
-void ResolveRows(const ResolveTarget& target, int y0, int y1, TermsOf& terms_of) {
+void ResolveRows(const ResolveTarget& target, int y0, int y1, const float* all_terms) {
   for (int y = y0; y <= y1; ++y) {
     const size_t row = static_cast<size_t>(y) * target.width;
     for (int x = target.x0; x <= target.x1; ++x) {
       const int32_t id = target.triangle[row + x];
       if (id < 0) continue;
       float out[7];
-      ResolvePixels<ScalarOps>(terms_of(id, x, y), static_cast<float>(x), static_cast<float>(y),
+      ResolvePixels<ScalarOps>(TermsOf(all_terms, id), static_cast<float>(x), static_cast<float>(y),
                                target.with_normals, out);
       for (int p = 0; p < target.num_planes; ++p) target.planes[p][row + x] = out[p];
     }
@@ -593,8 +590,7 @@ inline void StoreBlock(const ResolveTarget& target, const PendingBlock& block, _
   }
 }
 
-// The AVX2 resolve of rows y0..y1: as the SSE one, with triangle t's terms at
-// terms + (t + 1) * kNumResolveTerms and zero terms (for background lanes) at terms.
+// The AVX2 resolve of rows y0..y1: as the SSE one, terms from TermsOf(terms, t).
 template <bool kWithNormals>
 void ResolveRows(const ResolveTarget& target, int y0, int y1, const float* terms) {
   const int width = target.width;
@@ -635,10 +631,10 @@ void ResolveRows(const ResolveTarget& target, int y0, int y1, const float* terms
       const int32_t first = _mm_cvtsi128_si32(_mm256_castsi256_si128(idv));
       if (background == 0 &&
           _mm256_movemask_epi8(_mm256_cmpeq_epi32(idv, _mm256_set1_epi32(first))) == -1) {
-        const float* own = terms + static_cast<size_t>(first + 1) * kNumResolveTerms;
+        const float* own = TermsOf(terms, first);
         for (int g = 0; g < kNumResolveTerms; ++g) slot[2 * g] = _mm256_broadcast_ss(own + g);
       } else {
-        // (id + 1) * 20 floats, background (-1) at the zero terms.
+        // TermsOf eight at a time: (id + 1) * 20 floats, background (-1) at the zero terms.
         static_assert(kNumResolveTerms == 20, "offsets are (id + 1) * (16 + 4)");
         const __m256i index = _mm256_sub_epi32(idv, minus_one);
         alignas(32) int32_t offset[8];
@@ -1236,7 +1232,6 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
   // Pass 2, band by band: the raster pass over the band's triangles, then the resolve of its rows
   // while their ids and depths are still in cache.
   const ResolveTarget target = MakeResolveTarget(frame, options_.compute_normals);
-  auto terms_of = [this](int32_t t, int, int) { return setups_[t + 1].terms; };
   for (int band = 0; band < num_bands; ++band) {
     const int y0 = band * band_rows, y1 = std::min(camera.height, y0 + band_rows) - 1;
     frame.Clear({stale.x0, stale.x1, std::max(stale.y0, y0), std::min(stale.y1, y1)});
@@ -1252,7 +1247,7 @@ void Rasterizer::Render(const CameraSpaceMesh& mesh, const Camera& camera, Frame
       continue;
     }
 #endif
-    ResolveRows(target, resolve_y0, resolve_y1, terms_of);
+    ResolveRows(target, resolve_y0, resolve_y1, setups_[0].terms);
   }
 }
 
