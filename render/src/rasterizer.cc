@@ -126,12 +126,12 @@ struct ScalarOps {
 // the raster options never change the frame.
 constexpr int32_t kScreenTermsLimit = RasterOptions::kMaxSmallTrianglePixels << kSubpixelBits;
 
-// Writes the resolve terms kA0..kDepth of the small triangle abc (SmallPlaneTerms) into `terms`,
-// relative to the top-left pixel of its box in the image (where pass 1 put its kOx, kOy).
+// Writes the resolve terms kA0..kDepth of the small triangle abc, of extent ExtentOf(a, b, c)
+// (SmallPlaneTerms), into `terms`, relative to the top-left pixel of its box in the image (where
+// pass 1 put its kOx, kOy).
 template <typename ScreenVertex>
 void SetUpSmallTriangleTerms(const ScreenVertex& a, const ScreenVertex& b, const ScreenVertex& c,
-                             float* terms) {
-  const Extent extent = ExtentOf(a, b, c);
+                             const Extent& extent, float* terms) {
   const int32_t ox = std::max(0, CeilPixel(extent.min_x)) << kSubpixelBits;
   const int32_t oy = std::max(0, CeilPixel(extent.min_y)) << kSubpixelBits;
   const ScreenVertex* corners[3] = {&a, &b, &c};
@@ -1410,7 +1410,7 @@ void Rasterizer::RasterizeTriangle(const ScreenVertex& a, const ScreenVertex& b,
   // out of to_set_up_).
   if (whole_triangle != nullptr && extent.Span() < kScreenTermsLimit) {
     float* terms = setups_[triangle_id + 1].terms;
-    SetUpSmallTriangleTerms(a, b, c, terms);
+    SetUpSmallTriangleTerms(a, b, c, extent, terms);
     CopyVertexNormals(options_.compute_normals ? normals_.data() : nullptr, *whole_triangle, terms);
   }
 #ifdef __SSE2__
