@@ -200,6 +200,29 @@ TEST_F(BatchRunnerTest, RedoesRowsWithoutFitJsonAndFailuresOnlyWhenAsked) {
   ExpectOneRowPerJob(jobs_, out);
 }
 
+// What a machine crash can leave behind renames that were never fsync'ed: a fit.json or a map
+// with its name but no data, or a fit.json cut short. A resumed batch redoes those images.
+TEST_F(BatchRunnerTest, RedoesImagesWhoseOutputsACrashLeftEmptyOrCutShort) {
+  const std::string out = root_ + "/out";
+  Run(out, jobs_, 2);
+  const std::vector<std::string> damaged = {"1/img1001/fit.json", "1/img1007/depth.png",
+                                            "1/img1004/fit.json"};
+  fs::resize_file(out + "/" + damaged[0], 0);
+  fs::resize_file(out + "/" + damaged[1], 0);
+  const std::string cut = out + "/" + damaged[2];
+  fs::resize_file(cut, fs::file_size(cut) / 2);
+  std::atomic<int> calls{0};
+  const BatchResult result = Run(out, jobs_, 2, Record(), &calls);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(result.processed, 3);
+  for (const std::string& file : damaged) EXPECT_GT(fs::file_size(out + "/" + file), 0U) << file;
+  EXPECT_EQ(ReadBytes(cut).back(), '\n');  // written whole again
+  ExpectOneRowPerJob(jobs_, out);
+  calls = 0;
+  Run(out, jobs_, 2, Record(), &calls);  // intact outputs are trusted
+  EXPECT_EQ(calls.load(), 0);
+}
+
 TEST_F(BatchRunnerTest, ChangedSettingsAreRefusedUnlessOverwrite) {
   const std::string out = root_ + "/out";
   Run(out, jobs_, 2);

@@ -16,6 +16,8 @@
 
 #include <glog/logging.h>
 
+#include "finished_output.h"
+
 namespace morphfit::batch {
 
 namespace fs = std::filesystem;
@@ -173,9 +175,12 @@ BatchResult RunBatch(const std::vector<ImageJob>& jobs, const ImageProcessor& pr
     int dropped = 0;
     for (ResultRow& row : ReadResultsTable(results_path, &torn)) {
       const bool known = job_by_image.count(row.image) > 0;
-      const bool complete = row.verdict == "failed"
-                                ? !options.retry_failed
-                                : fs::is_regular_file(out / row.output / "fit.json");
+      bool complete = row.verdict == "failed" && !options.retry_failed;
+      if (known && row.verdict != "failed") {
+        std::string why;
+        complete = FinishedOutputIsIntact(out / row.output, &why);
+        if (!complete) LOG(WARNING) << row.image << ": redone, its output is not intact: " << why;
+      }
       if (known && complete && !finished.count(row.image)) {
         finished.emplace(row.image, std::move(row));
       } else {
@@ -184,7 +189,7 @@ BatchResult RunBatch(const std::vector<ImageJob>& jobs, const ImageProcessor& pr
     }
     if (torn > 0 || dropped > 0) {
       LOG(INFO) << results_path << ": dropped " << torn << " torn line(s) and " << dropped
-                << " row(s) of unknown, unfinished, repeated or retried images";
+                << " row(s) of unknown, unfinished, damaged, repeated or retried images";
     }
   }
   BatchResult result;
