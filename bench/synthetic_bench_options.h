@@ -71,6 +71,8 @@ inline bool SetSyntheticBenchOption(const std::string& name, double value,
     photo.silhouette_margin_px = value;
   else if (name == "update_contour")
     photo.update_contour_landmarks = value != 0;
+  else if (name == "refine_lighting")
+    photo.refine_lighting_in_solve = value != 0;
   else if (name == "albedo_smooth_start")
     photo.initial_albedo_smoothness_scale = value;
   else if (name == "prior_scale")

@@ -394,8 +394,11 @@ ceres::Solver::Summary PhotometricStage::Solve(const SampleSet& set, const CropL
     problem.AddResidualBlock(CoefficientPriorCost::Create(ke, expression_prior), nullptr,
                              parameters_.expression.data());
   }
-  // The lighting ridge, relative to the mean photometric term as in the closed-form solve.
-  if (options_.light_prior_weight > 0) {
+  if (!options_.refine_lighting_in_solve) {
+    // Held at the closed-form estimate PrepareSamples made (see PhotometricOptions).
+    problem.SetParameterBlockConstant(parameters_.lighting.data());
+  } else if (options_.light_prior_weight > 0) {
+    // The lighting ridge, relative to the mean photometric term as in the closed-form solve.
     Eigen::MatrixXd select = Eigen::MatrixXd::Zero(24, 27);
     for (int c = 0, row = 0; c < 3; ++c) {
       for (int k = 1; k < 9; ++k) select(row++, 9 * c + k) = 1.0;
