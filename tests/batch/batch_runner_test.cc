@@ -246,6 +246,38 @@ TEST_F(BatchRunnerTest, ChangedSettingsAreRefusedUnlessOverwrite) {
   ExpectOneRowPerJob(jobs_, out);
 }
 
+// A folder made before a fit setting existed has no entry for it in run.json.
+TEST_F(BatchRunnerTest, AFolderFromBeforeANewSettingResumesOnlyAtItsDefault) {
+  const std::string out = root_ + "/out";
+  Run(out, jobs_, 2);
+  RunRecord newer = Record();
+  newer.fit["new_setting"] = "true";
+  newer.fit_defaults["new_setting"] = "true";
+  std::atomic<int> calls{0};
+  Run(out, jobs_, 2, newer, &calls);
+  EXPECT_EQ(calls.load(), 0);  // resumed: every image was finished
+  EXPECT_EQ(ReadRunRecord(out + "/run.json").fit.at("new_setting"), "true");
+
+  const std::string older = root_ + "/older";
+  Run(older, jobs_, 2);
+  newer.fit["new_setting"] = "false";
+  try {
+    OutputFolder folder(older, newer, false);
+    FAIL() << "a rerun with a new setting off its default resumed an older folder";
+  } catch (const RunMismatchError& e) {
+    EXPECT_NE(std::string(e.what()).find("fit.new_setting: (unset) -> 'false'"), std::string::npos)
+        << e.what();
+  }
+  // A setting the rerun no longer has still counts as a change.
+  try {
+    OutputFolder folder(out, Record(), false);
+    FAIL() << "a rerun without a recorded setting was accepted";
+  } catch (const RunMismatchError& e) {
+    EXPECT_NE(std::string(e.what()).find("fit.new_setting: 'true' -> (unset)"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(BatchRunnerTest, ASecondProcessCannotWriteIntoTheSameFolder) {
   const std::string out = root_ + "/out";
   OutputFolder first(out, Record(), false);
