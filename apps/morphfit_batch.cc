@@ -141,6 +141,17 @@ void RecordFitSettings(batch::RunRecord& record) {
   }
 }
 
+// --out may lie inside a scanned folder (the scan skips morphfit's output folders) but not be it:
+// the summary and contact sheet at its top would be read back as photos.
+void CheckOutsideScannedFolder(const std::string& folder, const std::string& flag) {
+  if (!FLAGS_out.empty() && fs::weakly_canonical(FLAGS_out) == fs::weakly_canonical(folder)) {
+    throw FlagError("--out is the " + flag +
+                    " folder itself; give it a folder of its own (it may "
+                    "lie inside " +
+                    flag + ")");
+  }
+}
+
 // The manifest and the run record of the input flags.
 batch::Manifest ReadManifest(batch::RunRecord& record) {
   const int inputs = !FLAGS_input.empty() + !FLAGS_manifest.empty() + !FLAGS_rafd_dir.empty();
@@ -161,11 +172,13 @@ batch::Manifest ReadManifest(batch::RunRecord& record) {
     record.images_root = Absolute(FLAGS_images_root);
     manifest = batch::ReadAffectNetManifest(FLAGS_manifest, FLAGS_images_root, options);
   } else if (!FLAGS_rafd_dir.empty()) {
+    CheckOutsideScannedFolder(FLAGS_rafd_dir, "--rafd_dir");
     record.input["kind"] = "rafd";
     record.input["rafd_angles"] = FLAGS_rafd_angles;
     record.images_root = Absolute(FLAGS_rafd_dir);
     manifest = batch::ReadRafdManifest(FLAGS_rafd_dir, options);
   } else {
+    CheckOutsideScannedFolder(FLAGS_input, "--input");
     record.input["kind"] = "folder";
     record.images_root = Absolute(FLAGS_input);
     manifest = batch::ReadFolderManifest(FLAGS_input, options);
