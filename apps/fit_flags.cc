@@ -3,7 +3,8 @@
 #include <gflags/gflags.h>
 
 // The flags of solver::FitOptions, one per field; defaults come from the struct so they are stated
-// once.
+// once. A new flag's default must reproduce the fit from before the flag existed: morphfit-batch
+// resumes a folder whose run.json lacks the flag when the rerun keeps it at its default.
 static const morphfit::solver::FitOptions kDefaults;
 DEFINE_double(fov, kDefaults.fov_deg,
               "Prior horizontal field of view of the photo, degrees: the initial focal length and "

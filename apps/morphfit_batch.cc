@@ -126,19 +126,30 @@ std::set<int> ParseAngles(const std::string& text) {
 // those of detect_flags.cc, which decide the landmarks of images without a .pts (but
 // --face_index and --all_faces, which a batch refuses), so that a flag added there is recorded in
 // run.json (and checked on resume) without touching this file.
-std::map<std::string, std::string> FitSettings() {
+// The fit settings' values into record.fit and their defaults into record.fit_defaults.
+void RecordFitSettings(batch::RunRecord& record) {
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
-  std::map<std::string, std::string> settings;
   for (const auto& flag : flags) {
     const std::string file = fs::path(flag.filename).filename().string();
     const bool face_selection = flag.name == "face_index" || flag.name == "all_faces";
     if (file == "fit_flags.cc" || file == "quality_flags.cc" ||
         (file == "detect_flags.cc" && !face_selection)) {
-      settings[flag.name] = flag.current_value;
+      record.fit[flag.name] = flag.current_value;
+      record.fit_defaults[flag.name] = flag.default_value;
     }
   }
-  return settings;
+}
+
+// --out may lie inside a scanned folder (the scan skips morphfit's output folders) but not be it:
+// the summary and contact sheet at its top would be read back as photos.
+void CheckOutsideScannedFolder(const std::string& folder, const std::string& flag) {
+  if (!FLAGS_out.empty() && fs::weakly_canonical(FLAGS_out) == fs::weakly_canonical(folder)) {
+    throw FlagError("--out is the " + flag +
+                    " folder itself; give it a folder of its own (it may "
+                    "lie inside " +
+                    flag + ")");
+  }
 }
 
 // The manifest and the run record of the input flags.
@@ -161,11 +172,13 @@ batch::Manifest ReadManifest(batch::RunRecord& record) {
     record.images_root = Absolute(FLAGS_images_root);
     manifest = batch::ReadAffectNetManifest(FLAGS_manifest, FLAGS_images_root, options);
   } else if (!FLAGS_rafd_dir.empty()) {
+    CheckOutsideScannedFolder(FLAGS_rafd_dir, "--rafd_dir");
     record.input["kind"] = "rafd";
     record.input["rafd_angles"] = FLAGS_rafd_angles;
     record.images_root = Absolute(FLAGS_rafd_dir);
     manifest = batch::ReadRafdManifest(FLAGS_rafd_dir, options);
   } else {
+    CheckOutsideScannedFolder(FLAGS_input, "--input");
     record.input["kind"] = "folder";
     record.images_root = Absolute(FLAGS_input);
     manifest = batch::ReadFolderManifest(FLAGS_input, options);
@@ -270,7 +283,7 @@ int Run() {
   const batch::PipelineProcessor processor(
       model, pipeline_options,
       [&detector](const cv::Mat& image, const std::string& path) { return detector(image, path); });
-  record.fit = FitSettings();
+  RecordFitSettings(record);
   record.fit["model"] = model.name + " (" + Absolute(model_dir) + ")";
   record.shard_index = FLAGS_shard_index;
   record.num_shards = FLAGS_num_shards;

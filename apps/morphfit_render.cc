@@ -115,7 +115,12 @@ int Run() {
   }
 
   const std::filesystem::path out(FLAGS_out);
-  std::filesystem::create_directories(out);
+  std::error_code error;
+  std::filesystem::create_directories(out, error);
+  if (error || !std::filesystem::is_directory(out)) {
+    throw FileError(out.string(), "cannot create the output folder: " +
+                                      (error ? error.message() : std::string("not a folder")));
+  }
   const render::DepthRange range = render::CoveredDepthRange(frame);
   render::WriteDepthNpy((out / "depth.npy").string(), frame);
   render::WriteDepthPng((out / "depth.png").string(), frame, range);

@@ -5,7 +5,9 @@
 // after removing the median depth offset, as synth::CompareWithTruth measures it) and normal
 // error.
 //
-//   photometric_accuracy [cases=40] [first_seed=1000]
+//   photometric_accuracy [cases=40] [first_seed=1000] [name value]...
+// with the names of synthetic_bench_options.h, and `oracle_albedo K`: fit with an albedo PCA of K
+// pattern components equal to the scenes' own albedo distribution (oracle_albedo_model.h).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +17,7 @@
 
 #include "morphfit/model/model_io.h"
 #include "morphfit/synth/stage_comparison.h"
+#include "oracle_albedo_model.h"
 #include "synthetic_bench_options.h"
 
 namespace {
@@ -30,10 +33,17 @@ double Median(std::vector<double> values) {
 int main(int argc, char** argv) {
   using namespace morphfit;
   bench::SyntheticBenchArgs args;
-  if (!bench::ParseSyntheticBenchArgs(argc, argv, 40, {}, args)) return 2;
+  if (!bench::ParseSyntheticBenchArgs(argc, argv, 40, {"oracle_albedo"}, args)) return 2;
   const model::MorphableModel model =
       model::LoadModelDirectory(model::FindModelDirectory(MORPHFIT_SHARED_DIR "/models/sfm"));
   bench::LoadPhotoTextures(model, args);
+  // `oracle_albedo K`: fit with the scenes' own albedo distribution as the model's albedo PCA.
+  model::MorphableModel fit_model = model;
+  const int oracle_components = static_cast<int>(args.Extra("oracle_albedo", 0));
+  if (oracle_components > 0) {
+    fit_model.albedo =
+        bench::OracleAlbedoModel(model, args.scene.albedo_variation, oracle_components);
+  }
   std::vector<double> depth_before, depth_after, aligned_before, aligned_after, normal_before,
       normal_after, t_landmarks, t_photo;
   int worse = 0;
@@ -43,7 +53,7 @@ int main(int argc, char** argv) {
   for (int c = 0; c < args.cases; ++c) {
     const synth::SyntheticScene scene =
         synth::MakeSyntheticScene(model, args.scene, synth::Corruption::kNone, args.first_seed + c);
-    const synth::StageComparison o = synth::CompareStages(model, scene, args.fit, args.photo);
+    const synth::StageComparison o = synth::CompareStages(fit_model, scene, args.fit, args.photo);
     depth_before.push_back(o.landmarks.depth_rmse_mm);
     depth_after.push_back(o.photometric.depth_rmse_mm);
     aligned_before.push_back(std::abs(o.landmarks.depth_offset_mm));

@@ -2,8 +2,14 @@
 // tall (the target: median <= 150 ms) and the 1280 x 1024 sample photo.
 //
 //   photometric_benchmark --benchmark_repetitions=15 --benchmark_report_aggregates_only=true
+//       [name value]...
 //
 // Each benchmark iteration fits a different scene of a fixed set, so the medians are over faces.
+// `name value` pairs set the fit and photometric options as in photometric_accuracy (names in
+// synthetic_bench_options.h; e.g. `refine_lighting 0`), so that what one measures accurate can be
+// timed with the same settings; scene options do not apply here.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -14,10 +20,21 @@
 #include "morphfit/solver/fit.h"
 #include "morphfit/solver/photometric_stage.h"
 #include "morphfit/synth/synthetic_scene.h"
+#include "synthetic_bench_options.h"
 
 namespace {
 
 using namespace morphfit;
+
+// The options every benchmark fits with (set from the command line in main, before any runs).
+struct FitSettings {
+  solver::FitOptions fit;
+  solver::PhotometricOptions photo;
+};
+FitSettings& Settings() {
+  static FitSettings settings;
+  return settings;
+}
 
 const model::MorphableModel& Model() {
   static const model::MorphableModel model =
@@ -40,7 +57,7 @@ const std::vector<synth::SyntheticScene>& Scenes() {
 }
 
 void BM_LandmarkStages(benchmark::State& state) {
-  const solver::FitOptions options;
+  const solver::FitOptions& options = Settings().fit;
   size_t i = 0;
   for (auto _ : state) {
     const synth::SyntheticScene& scene = Scenes()[i++ % Scenes().size()];
@@ -50,8 +67,8 @@ void BM_LandmarkStages(benchmark::State& state) {
 }
 
 void BM_PhotometricStage(benchmark::State& state) {
-  const solver::FitOptions options;
-  const solver::PhotometricOptions photo_options;
+  const solver::FitOptions& options = Settings().fit;
+  const solver::PhotometricOptions& photo_options = Settings().photo;
   std::vector<solver::FitResult> stage2;
   for (const synth::SyntheticScene& scene : Scenes()) {
     stage2.push_back(
@@ -70,8 +87,8 @@ void BM_PhotometricStage(benchmark::State& state) {
 }
 
 void BM_WholeFit(benchmark::State& state) {
-  const solver::FitOptions options;
-  const solver::PhotometricOptions photo_options;
+  const solver::FitOptions& options = Settings().fit;
+  const solver::PhotometricOptions& photo_options = Settings().photo;
   size_t i = 0;
   for (auto _ : state) {
     const synth::SyntheticScene& scene = Scenes()[i++ % Scenes().size()];
@@ -86,8 +103,8 @@ void BM_WholeFitSamplePhoto(benchmark::State& state) {
   const std::string image_path = MORPHFIT_SHARED_DIR "/samples/eos_image_0010.png";
   const cv::Mat image = cv::imread(image_path, cv::IMREAD_COLOR);
   const Landmarks landmarks = ReadPts(MORPHFIT_SHARED_DIR "/samples/eos_image_0010.pts");
-  const solver::FitOptions options;
-  const solver::PhotometricOptions photo_options;
+  const solver::FitOptions& options = Settings().fit;
+  const solver::PhotometricOptions& photo_options = Settings().photo;
   for (auto _ : state) {
     solver::FitResult fit = solver::Fit(Model(), landmarks, {image.cols, image.rows}, options);
     solver::RunPhotometricStage(Model(), image, landmarks, options, photo_options, fit);
@@ -112,4 +129,19 @@ BENCHMARK(BM_WholeFitSamplePhoto)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);  // takes out the --benchmark_* flags
+  synth::SceneOptions unused_scene;
+  for (int i = 1; i < argc; i += 2) {
+    const std::string name = argv[i];
+    if (i + 1 >= argc || !bench::SetSyntheticBenchOption(name, std::atof(argv[i + 1]), unused_scene,
+                                                         Settings().fit, Settings().photo)) {
+      std::fprintf(stderr, "unknown option or missing value: %s\n", name.c_str());
+      return 2;
+    }
+  }
+  Settings().photo.Validate();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

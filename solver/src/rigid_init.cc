@@ -1,5 +1,6 @@
 #include "morphfit/solver/rigid_init.h"
 
+#include <string>
 #include <vector>
 
 #include <opencv2/calib3d.hpp>
@@ -27,12 +28,27 @@ render::Camera EstimateRigidPose(const model::MorphableModel& model, const Landm
   const cv::Matx33d intrinsics(focal, 0, camera.principal_point.x(), 0, focal,
                                camera.principal_point.y(), 0, 0, 1);
   cv::Vec3d rvec, tvec;
-  if (!cv::solvePnP(model_points, image_points, intrinsics, cv::noArray(), rvec, tvec, false,
-                    cv::SOLVEPNP_SQPNP) ||
-      !cv::solvePnP(model_points, image_points, intrinsics, cv::noArray(), rvec, tvec, true,
-                    cv::SOLVEPNP_ITERATIVE)) {
-    throw Error("rigid initialisation: solvePnP found no pose for the landmarks");
+  // SQPnP asserts (throws) when the landmarks' rays spread by less than about 0.2 degrees (a
+  // variance of 1e-5 in normalised image coordinates): a face of under about 100 pixels in a photo
+  // thousands of pixels wide. EPnP takes over there; the iterative solver then refines either.
+  bool found = false;
+  try {
+    found = cv::solvePnP(model_points, image_points, intrinsics, cv::noArray(), rvec, tvec, false,
+                         cv::SOLVEPNP_SQPNP);
+  } catch (const cv::Exception&) {
+    found = false;
   }
+  try {
+    if (!found) {
+      found = cv::solvePnP(model_points, image_points, intrinsics, cv::noArray(), rvec, tvec, false,
+                           cv::SOLVEPNP_EPNP);
+    }
+    found = found && cv::solvePnP(model_points, image_points, intrinsics, cv::noArray(), rvec, tvec,
+                                  true, cv::SOLVEPNP_ITERATIVE);
+  } catch (const cv::Exception& e) {
+    throw Error(std::string("rigid initialisation: solvePnP failed on the landmarks: ") + e.what());
+  }
+  if (!found) throw Error("rigid initialisation: solvePnP found no pose for the landmarks");
   cv::Matx33d rotation;
   cv::Rodrigues(rvec, rotation);
   for (int r = 0; r < 3; ++r) {

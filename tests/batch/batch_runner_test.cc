@@ -246,29 +246,84 @@ TEST_F(BatchRunnerTest, ChangedSettingsAreRefusedUnlessOverwrite) {
   ExpectOneRowPerJob(jobs_, out);
 }
 
+// A folder made before a fit setting existed has no entry for it in run.json.
+TEST_F(BatchRunnerTest, AFolderFromBeforeANewSettingResumesOnlyAtItsDefault) {
+  const std::string out = root_ + "/out";
+  Run(out, jobs_, 2);
+  RunRecord newer = Record();
+  newer.fit["new_setting"] = "true";
+  newer.fit_defaults["new_setting"] = "true";
+  std::atomic<int> calls{0};
+  Run(out, jobs_, 2, newer, &calls);
+  EXPECT_EQ(calls.load(), 0);  // resumed: every image was finished
+  EXPECT_EQ(ReadRunRecord(out + "/run.json").fit.at("new_setting"), "true");
+
+  const std::string older = root_ + "/older";
+  Run(older, jobs_, 2);
+  newer.fit["new_setting"] = "false";
+  try {
+    OutputFolder folder(older, newer, false);
+    FAIL() << "a rerun with a new setting off its default resumed an older folder";
+  } catch (const RunMismatchError& e) {
+    EXPECT_NE(std::string(e.what()).find("fit.new_setting: (unset) -> 'false'"), std::string::npos)
+        << e.what();
+  }
+  // A setting the rerun no longer has still counts as a change.
+  try {
+    OutputFolder folder(out, Record(), false);
+    FAIL() << "a rerun without a recorded setting was accepted";
+  } catch (const RunMismatchError& e) {
+    EXPECT_NE(std::string(e.what()).find("fit.new_setting: 'true' -> (unset)"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(BatchRunnerTest, ASecondProcessCannotWriteIntoTheSameFolder) {
   const std::string out = root_ + "/out";
   OutputFolder first(out, Record(), false);
   EXPECT_THROW(OutputFolder(out, Record(), false), Error);
 }
 
-TEST_F(BatchRunnerTest, ShardsMergeIntoTheWholeRun) {
-  const BatchResult whole = Run(root_ + "/whole", jobs_, 2);
-  constexpr int kShards = 3;
+// Runs the jobs as `count` shards into root/shard0.. and returns their folders.
+std::vector<std::string> RunShards(const std::vector<ImageJob>& jobs, int count,
+                                   const std::string& root) {
   std::vector<std::string> shard_dirs;
-  for (int index = 0; index < kShards; ++index) {
+  for (int index = 0; index < count; ++index) {
     RunRecord record = Record();
     record.shard_index = index;
-    record.num_shards = kShards;
-    const std::vector<ImageJob> shard = SelectShard(jobs_, index, kShards);
+    record.num_shards = count;
+    const std::vector<ImageJob> shard = SelectShard(jobs, index, count);
     record.num_jobs = static_cast<int>(shard.size());
-    shard_dirs.push_back(root_ + "/shard" + std::to_string(index));
-    Run(shard_dirs.back(), shard, 1, record);
+    shard_dirs.push_back(root + "/shard" + std::to_string(index));
+    OutputFolder folder(shard_dirs.back(), record, false);
+    testing::FakeProcessor processor;
+    BatchOptions options;
+    options.threads = 1;
+    RunBatch(shard, processor, folder, options);
   }
-  // A missing shard is an error, not a smaller dataset.
-  EXPECT_THROW(MergeShards({shard_dirs[0], shard_dirs[1]}, root_ + "/partial"), Error);
+  return shard_dirs;
+}
 
-  const MergedRun merged = MergeShards(shard_dirs, root_ + "/merged");
+// The message of the morphfit::Error MergeShards throws, or "" when it throws none.
+std::string MergeError(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+  try {
+    MergeShards(shard_dirs, out_dir);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(BatchRunnerTest, ShardsMergeIntoTheWholeRun) {
+  const BatchResult whole = Run(root_ + "/whole", jobs_, 2);
+  const std::vector<std::string> shard_dirs = RunShards(jobs_, 3, root_);
+  // A missing shard is an error, not a smaller dataset.
+  EXPECT_NE(MergeError({shard_dirs[0], shard_dirs[1]}, root_ + "/partial")
+                .find("shard(s) 2 of 3 are not among the folders given"),
+            std::string::npos);
+
+  MergedRun merged = MergeShards(shard_dirs, root_ + "/merged");
+  merged.locks.clear();
   ASSERT_EQ(merged.rows.size(), whole.rows.size());
   EXPECT_EQ(ReadResultsTable(root_ + "/merged/results.csv").size(), whole.rows.size());
   for (size_t i = 0; i < whole.rows.size(); ++i) {
@@ -299,7 +354,43 @@ TEST_F(BatchRunnerTest, ShardsMergeIntoTheWholeRun) {
   // An unfinished shard is refused.
   fs::remove(shard_dirs[1] + "/results.csv");
   WriteResultsTable(shard_dirs[1] + "/results.csv", {});
-  EXPECT_THROW(MergeShards(shard_dirs, root_ + "/merged2"), Error);
+  EXPECT_NE(MergeError(shard_dirs, root_ + "/merged2").find("unfinished shard: 0 of"),
+            std::string::npos);
+}
+
+TEST_F(BatchRunnerTest, AMergeNeitherOverwritesABatchFolderNorRunsBesideAWriter) {
+  Run(root_ + "/whole", jobs_, 2);
+  const std::vector<std::string> shard_dirs = RunShards(jobs_, 2, root_);
+  const std::string shard_table = ReadBytes(shard_dirs[0] + "/results.csv");
+  const std::string whole_table = ReadBytes(root_ + "/whole/results.csv");
+
+  EXPECT_NE(MergeError(shard_dirs, shard_dirs[0]).find("is also one of the shard folders"),
+            std::string::npos);
+  EXPECT_NE(MergeError(shard_dirs, root_ + "/whole").find("holds a batch run, not a merge"),
+            std::string::npos);
+  EXPECT_EQ(ReadBytes(shard_dirs[0] + "/results.csv"), shard_table);
+  EXPECT_EQ(ReadBytes(root_ + "/whole/results.csv"), whole_table);
+  EXPECT_EQ(ReadRunRecord(shard_dirs[0] + "/run.json").shard_index, 0);
+
+  {
+    // A shard being resumed (say with --retry_failed) is written to.
+    const RunRecord record = ReadRunRecord(shard_dirs[1] + "/run.json");
+    OutputFolder resumed(shard_dirs[1], record, false);
+    EXPECT_NE(MergeError(shard_dirs, root_ + "/merged")
+                  .find(shard_dirs[1] + ": another morphfit-batch is writing"),
+              std::string::npos);
+  }
+  {
+    // While a merge holds the shards (its batch rule pass rewrites their fit.json files), no
+    // batch or second merge writes there.
+    const MergedRun merged = MergeShards(shard_dirs, root_ + "/merged");
+    const RunRecord record = ReadRunRecord(shard_dirs[0] + "/run.json");
+    EXPECT_THROW(OutputFolder(shard_dirs[0], record, false), Error);
+    EXPECT_NE(MergeError(shard_dirs, root_ + "/merged").find("another morphfit-batch is writing"),
+              std::string::npos);
+  }
+  // A merge folder may be merged into again.
+  EXPECT_EQ(MergeShards(shard_dirs, root_ + "/merged").rows.size(), jobs_.size());
 }
 
 }  // namespace

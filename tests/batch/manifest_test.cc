@@ -143,6 +143,15 @@ TEST(ManifestTest, FolderClassesSiblingLandmarksAndCollisions) {
   EXPECT_EQ(manifest.jobs[2].landmarks_path, root + "/misc/deep/b.pts");
   EXPECT_TRUE(manifest.jobs[0].landmarks_path.empty());
   EXPECT_THROW(ReadFolderManifest(root + "/nowhere", {}), Error);
+  std::filesystem::create_directories(root + "/empty/sub");
+  try {
+    ReadFolderManifest(root + "/empty", {});
+    ADD_FAILURE() << "a folder without images gave a manifest";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(root + "/empty: holds no images"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(root + "/empty");
 
   // An output folder inside another image's: the outer one fails, as its redo would replace both.
   testing::WriteTestImage(root + "/misc/deep.png", 3);
@@ -153,6 +162,19 @@ TEST(ManifestTest, FolderClassesSiblingLandmarksAndCollisions) {
             std::string::npos)
       << nested.jobs[2].manifest_error;
   EXPECT_EQ(nested.jobs[3].manifest_error, "");
+
+  // Folders of morphfit's outputs inside the dataset (a batch --out, a morphfit-fit --out) hold
+  // maps, not photos; a fit.json or run.json of something else is no reason to skip.
+  testing::WriteTestImage(root + "/out/happy/a/depth.png", 4);
+  testing::WriteTestImage(root + "/out/contact_sheet.png", 5);
+  std::ofstream(root + "/out/run.json") << R"({"program": "morphfit-batch", "fit": {}})";
+  testing::WriteTestImage(root + "/single/overlay.png", 6);
+  std::ofstream(root + "/single/fit.json") << R"({"program": {"name": "morphfit"}})";
+  testing::WriteTestImage(root + "/other/c.png", 7);
+  std::ofstream(root + "/other/run.json") << R"({"program": "something else"})";
+  const Manifest with_outputs = ReadFolderManifest(root, {});
+  ASSERT_EQ(with_outputs.jobs.size(), 5u);
+  EXPECT_EQ(with_outputs.jobs[4].relative_path, "other/c.png");
 }
 
 TEST(ManifestTest, ShardsPartitionTheJobs) {

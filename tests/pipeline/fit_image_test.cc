@@ -112,17 +112,41 @@ TEST_F(FitImageTest, WritesTheWholeOutputSetDeterministically) {
   EXPECT_LT((written - result.fit.fitted_landmarks).cwiseAbs().maxCoeff(), 1e-6);
 }
 
-TEST_F(FitImageTest, ExistingFolderIsKeptUnlessOverwriting) {
+TEST_F(FitImageTest, OnlyAnEarlierOutputFolderIsOverwritten) {
   const std::string out = root_ + "/out";
-  fs::create_directories(out);
-  std::ofstream(out + "/keep.txt") << "old";
-  EXPECT_THROW(FitImage(Model(), SampleInput(), out, PipelineOptions()), Error);
-  EXPECT_TRUE(fs::exists(out + "/keep.txt"));
   PipelineOptions overwrite;
   overwrite.overwrite = true;
+  auto expect_refused = [&](const PipelineOptions& options, const std::string& needle) {
+    try {
+      FitImage(Model(), SampleInput(), out, options);
+      ADD_FAILURE() << "replaced " << out;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(out + ": " + needle), std::string::npos) << e.what();
+    }
+  };
+  // A folder of the user's (say --out given as the photo folder) is never replaced.
+  fs::create_directories(out);
+  std::ofstream(out + "/keep.txt") << "old";
+  expect_refused(PipelineOptions(), "output folder exists");
+  expect_refused(overwrite, "exists and holds 'keep.txt'");
+  EXPECT_EQ(ReadBytes(out + "/keep.txt"), "old");
+  // Nor is a file.
+  fs::remove_all(out);
+  std::ofstream(out) << "a file";
+  expect_refused(overwrite, "exists and is not a folder");
+  EXPECT_EQ(ReadBytes(out), "a file");
+  // An empty folder, and an earlier fit's folder (even one a crash left incomplete, with an
+  // atomic write's temporary), are.
+  fs::remove(out);
+  fs::create_directories(out);
   FitImage(Model(), SampleInput(), out, overwrite);
-  EXPECT_FALSE(fs::exists(out + "/keep.txt"));
-  EXPECT_TRUE(fs::exists(out + "/fit.json"));
+  fs::remove(out + "/mesh.obj");
+  std::ofstream(out + "/fit.json") << "old";
+  std::ofstream(out + "/fit.json.tmp.123.4") << "";
+  FitImage(Model(), SampleInput(), out, overwrite);
+  EXPECT_NE(ReadBytes(out + "/fit.json"), "old");
+  EXPECT_TRUE(fs::exists(out + "/mesh.obj"));
+  EXPECT_FALSE(fs::exists(out + "/fit.json.tmp.123.4"));
   EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 1);
 }
 

@@ -86,6 +86,52 @@ TEST_P(NoiselessRecovery, RecoversLandmarksAndPose) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, NoiselessRecovery, ::testing::Range(1, 13));
 
+// Root mean square distance of the inner landmarks (17-67) from their centroid, pixels.
+double LandmarkSpread(const Landmarks& landmarks) {
+  const Eigen::Matrix<double, 51, 2> inner = landmarks.bottomRows<51>();
+  return std::sqrt((inner.rowwise() - inner.colwise().mean()).squaredNorm() / 51);
+}
+
+// Largest distance of a fitted inner landmark (17-67; the jaw's slide along the contour) from its
+// clean position, pixels.
+double MaxLandmarkError(const FitResult& result, const SyntheticFace& face) {
+  double max_error = 0;
+  for (int i = 17; i < 68; ++i) {
+    if (!result.landmark_in_fit[i]) continue;
+    max_error =
+        std::max(max_error, (result.fitted_landmarks.row(i) - face.clean_landmarks.row(i)).norm());
+  }
+  return max_error;
+}
+
+TEST(SmallFace, AFaceOfAboutEightyPixelsInALargePhotoFitsAsAtUsualSize) {
+  // OpenCV's SQPnP throws when the landmarks' rays spread by less than a normalised variance of
+  // 1e-5: here the same faces 20 m away in a 6000-pixel photo, about 80 pixels wide. They must fit
+  // as well, relative to their size, as at the usual distance (default options).
+  const model::MorphableModel& model = testing::SfmModel();
+  SyntheticFaceOptions usual;
+  SyntheticFaceOptions small = usual;
+  small.width = small.height = 6000;
+  small.min_distance_mm = 20 * usual.min_distance_mm;
+  small.max_distance_mm = 20 * usual.max_distance_mm;
+  FitOptions options;
+  options.fov_deg = usual.fov_deg;
+  const double focal = small.width / 2 / std::tan(small.fov_deg / 2 * kDegree);
+  for (int seed = 1; seed <= 3; ++seed) {
+    const SyntheticFace near = MakeSyntheticFace(model, usual, seed);
+    const SyntheticFace far = MakeSyntheticFace(model, small, seed);
+    const double spread = LandmarkSpread(far.landmarks);
+    ASSERT_LT(std::pow(spread / focal, 2), 1e-5) << "the scene no longer reaches SQPnP's limit";
+    const FitResult near_fit = Fit(model, near.landmarks, {usual.width, usual.height}, options);
+    const FitResult far_fit = Fit(model, far.landmarks, {small.width, small.height}, options);
+    const double near_error = MaxLandmarkError(near_fit, near) / LandmarkSpread(near.landmarks);
+    EXPECT_LT(MaxLandmarkError(far_fit, far) / spread, 1.25 * near_error + 0.01) << "seed " << seed;
+    const Eigen::Vector3d pose = render::YawPitchRollFromRotation(far_fit.camera.rotation);
+    const Eigen::Vector3d near_pose = render::YawPitchRollFromRotation(near_fit.camera.rotation);
+    EXPECT_LT((pose - near_pose).cwiseAbs().maxCoeff(), 1 * kDegree) << "seed " << seed;
+  }
+}
+
 // Median error of the fitted landmarks against the clean ones, over landmarks other than `skip`.
 double MedianCleanError(const FitResult& result, const SyntheticFace& face, int skip) {
   std::vector<double> errors;

@@ -1,13 +1,8 @@
 #include "morphfit/batch/batch_runner.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -110,48 +105,37 @@ void SortByImage(std::vector<ResultRow>& rows) {
             [](const ResultRow& a, const ResultRow& b) { return a.image < b.image; });
 }
 
-}  // namespace
-
-OutputFolder::OutputFolder(const std::string& path, const RunRecord& record, bool overwrite)
-    : path_(path) {
+// `path`, created if needed.
+const std::string& CreatedFolder(const std::string& path) {
   std::error_code error;
   fs::create_directories(path, error);
   if (error) throw FileError(path, "cannot create the output folder: " + error.message());
-  const std::string lock_path = (fs::path(path) / "run.lock").string();
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) throw FileError(lock_path, std::string("cannot open: ") + std::strerror(errno));
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd_);
-    throw FileError(path, "another morphfit-batch is writing into this folder");
-  }
-  try {
-    const std::string run_path = (fs::path(path) / kRunFileName).string();
-    if (fs::exists(run_path)) {
-      const RunRecord previous = ReadRunRecord(run_path);
-      const std::string differences = previous.DifferencesFrom(record, BatchRuleSettings());
-      if (differences.empty()) batch_rule_changes_ = previous.DifferencesFrom(record);
-      if (!differences.empty()) {
-        if (!overwrite) {
-          std::string one_line = differences;
-          one_line.pop_back();
-          for (char& c : one_line) c = c == '\n' ? ';' : c;
-          throw RunMismatchError(run_path + ": this folder holds a run with other settings (" +
-                                 one_line + "); use --overwrite to redo it, or another --out");
-        }
-        LOG(WARNING) << run_path << ": overwriting a run with other settings:\n" << differences;
-        fs::remove(fs::path(path) / kResultsFileName);
-      }
-    }
-    removed_temporary_files_ = RemoveTemporaryFiles(path);
-    WriteRunRecord(run_path, record);
-  } catch (...) {
-    ::close(lock_fd_);
-    throw;
-  }
+  return path;
 }
 
-OutputFolder::~OutputFolder() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
+}  // namespace
+
+OutputFolder::OutputFolder(const std::string& path, const RunRecord& record, bool overwrite)
+    : path_(path), lock_(CreatedFolder(path)) {
+  const std::string run_path = (fs::path(path) / kRunFileName).string();
+  if (fs::exists(run_path)) {
+    const RunRecord previous = ReadRunRecord(run_path);
+    const std::string differences = previous.DifferencesFrom(record, BatchRuleSettings());
+    if (differences.empty()) batch_rule_changes_ = previous.DifferencesFrom(record);
+    if (!differences.empty()) {
+      if (!overwrite) {
+        std::string one_line = differences;
+        one_line.pop_back();
+        for (char& c : one_line) c = c == '\n' ? ';' : c;
+        throw RunMismatchError(run_path + ": this folder holds a run with other settings (" +
+                               one_line + "); use --overwrite to redo it, or another --out");
+      }
+      LOG(WARNING) << run_path << ": overwriting a run with other settings:\n" << differences;
+      fs::remove(fs::path(path) / kResultsFileName);
+    }
+  }
+  removed_temporary_files_ = RemoveTemporaryFiles(path);
+  WriteRunRecord(run_path, record);
 }
 
 void BatchOptions::Validate() const {

@@ -7,6 +7,8 @@
 #include <map>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "morphfit/batch/csv.h"
 #include "morphfit/detect/image_reading.h"
 #include "morphfit/model/error.h"
@@ -49,14 +51,43 @@ ImageJob ImageFileJob(const fs::path& root, const fs::path& file) {
   return job;
 }
 
+// Whether `dir` holds morphfit's outputs: a batch folder (run.json of morphfit-batch) or one fit's
+// (fit.json of morphfit). Their PNGs (depth, normals, mask, overlay, contact sheet) are not
+// photos.
+bool IsMorphfitOutput(const fs::path& dir) {
+  for (const char* name : {"run.json", "fit.json"}) {
+    const fs::path record = dir / name;
+    if (!fs::is_regular_file(record)) continue;
+    std::ifstream stream(record);
+    const nlohmann::json json = nlohmann::json::parse(stream, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("program")) continue;
+    const nlohmann::json& program = json["program"];
+    if (program == "morphfit-batch" ||
+        (program.is_object() && program.value("name", "") == "morphfit"))
+      return true;
+  }
+  return false;
+}
+
+// The image files under `root`, skipping folders of morphfit's outputs (an --out inside the
+// dataset would otherwise feed its depth and normal maps back in as photos on the next run).
 std::vector<fs::path> ImageFilesUnder(const std::string& root) {
   if (!fs::is_directory(root)) throw FileError(root, "is not a folder");
   std::vector<fs::path> files;
   for (auto it =
            fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
        it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_regular_file() && detect::IsImageFile(it->path().string()))
+    if (it->is_directory() && IsMorphfitOutput(it->path())) {
+      it.disable_recursion_pending();
+    } else if (it->is_regular_file() && detect::IsImageFile(it->path().string())) {
       files.push_back(it->path());
+    }
+  }
+  // Most likely a wrong path; a batch of nothing would end "0 images" and exit 0.
+  if (files.empty()) {
+    throw FileError(root,
+                    "holds no images (jpg, jpeg, png, ppm, pgm, bmp, tif, tiff, webp; searched "
+                    "recursively, outside morphfit's output folders)");
   }
   return files;
 }

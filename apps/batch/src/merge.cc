@@ -16,12 +16,25 @@ MergedRun MergeShards(const std::vector<std::string>& shard_dirs, const std::str
   fs::create_directories(out_dir, error);
   if (error) throw FileError(out_dir, "cannot create the merge folder: " + error.message());
   const fs::path out = fs::weakly_canonical(out_dir);
+  for (const std::string& dir : shard_dirs) {
+    if (fs::weakly_canonical(dir) == out) {
+      throw FileError(out_dir, "is also one of the shard folders; merge into another folder");
+    }
+  }
 
   MergedRun merged;
+  merged.locks.emplace_back(out_dir);
+  const fs::path out_record = out / kRunFileName;
+  if (fs::exists(out_record) && ReadRunRecord(out_record.string()).merged_from.empty()) {
+    throw FileError(out_record.string(),
+                    "holds a batch run, not a merge; merging here would replace its results, "
+                    "choose another folder");
+  }
   std::map<int, std::string> shard_folder;         // shard index -> folder
   std::map<std::string, std::string> image_shard;  // image -> folder
   for (const std::string& dir : shard_dirs) {
     const RunRecord record = ReadRunRecord((fs::path(dir) / kRunFileName).string());
+    merged.locks.emplace_back(dir);
     if (!record.merged_from.empty()) throw FileError(dir, "is a merged folder, not a shard");
     if (shard_folder.empty()) {
       merged.record = record;

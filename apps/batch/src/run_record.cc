@@ -10,9 +10,11 @@
 namespace morphfit::batch {
 
 namespace {
+// `absent_means`: the value a key missing from old_values stands for.
 void CompareMaps(const std::string& section, const std::map<std::string, std::string>& old_values,
                  const std::map<std::string, std::string>& new_values,
-                 const std::set<std::string>& ignored, std::string& differences) {
+                 const std::set<std::string>& ignored,
+                 const std::map<std::string, std::string>& absent_means, std::string& differences) {
   auto value_or_unset = [](const std::map<std::string, std::string>& values,
                            const std::string& key) {
     const auto found = values.find(key);
@@ -23,6 +25,12 @@ void CompareMaps(const std::string& section, const std::map<std::string, std::st
   for (const auto& [key, value] : new_values) keys[key] = true;
   for (const auto& [key, unused] : keys) {
     if (ignored.count(key)) continue;
+    const auto assumed = absent_means.find(key);
+    const auto given = new_values.find(key);
+    if (!old_values.count(key) && assumed != absent_means.end() && given != new_values.end() &&
+        assumed->second == given->second) {
+      continue;
+    }
     const std::string before = value_or_unset(old_values, key);
     const std::string after = value_or_unset(new_values, key);
     if (before != after) differences += section + "." + key + ": " + before + " -> " + after + "\n";
@@ -39,8 +47,8 @@ const std::set<std::string>& BatchRuleSettings() {
 std::string RunRecord::DifferencesFrom(const RunRecord& other,
                                        const std::set<std::string>& ignored_fit) const {
   std::string differences;
-  CompareMaps("fit", fit, other.fit, ignored_fit, differences);
-  CompareMaps("input", input, other.input, {}, differences);
+  CompareMaps("fit", fit, other.fit, ignored_fit, other.fit_defaults, differences);
+  CompareMaps("input", input, other.input, {}, {}, differences);
   if (shard_index != other.shard_index || num_shards != other.num_shards) {
     differences += "shard: " + std::to_string(shard_index) + "/" + std::to_string(num_shards) +
                    " -> " + std::to_string(other.shard_index) + "/" +

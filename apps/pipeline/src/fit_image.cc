@@ -146,7 +146,9 @@ ImageResult FitImage(const model::MorphableModel& model, const ImageInput& input
   result.quality = solver::Assess(result.statistics, options.quality);
   const Clock::time_point render_done = Clock::now();
 
-  StagedFolder folder(output_dir, options.overwrite);
+  StagedFolder folder(output_dir, options.overwrite,
+                      {"depth.npy", "depth.png", "normals.npy", "normals.png", "mask.png",
+                       "overlay.png", "mesh.obj", "landmarks.pts", "fit.json"});
   const render::DepthRange depth_range = render::CoveredDepthRange(rendered.frame);
   render::WriteDepthNpy(folder.File("depth.npy"), rendered.frame);
   render::WriteDepthPng(folder.File("depth.png"), rendered.frame, depth_range);

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "morphfit/model/error.h"
 
@@ -25,13 +27,41 @@ fs::path Sibling(const fs::path& path, const std::string& tag, const std::string
 }
 }  // namespace
 
-StagedFolder::StagedFolder(const std::string& final_path, bool overwrite)
-    : final_path_(fs::path(final_path).lexically_normal().string()), overwrite_(overwrite) {
+std::string StagedFolder::WhyNotReplaceable(const std::string& path,
+                                            const std::vector<std::string>& own_entries) {
+  std::error_code error;
+  if (!fs::is_directory(fs::symlink_status(path, error))) {
+    return "exists and is not a folder; not replacing it";
+  }
+  for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
+    const std::string name = entry.path().filename().string();
+    const bool own = std::any_of(own_entries.begin(), own_entries.end(), [&](const auto& known) {
+      return name == known || name.rfind(known + ".tmp.", 0) == 0;
+    });
+    if (!own) {
+      return "exists and holds '" + name +
+             "', which morphfit does not write: not an output folder of morphfit, so not "
+             "replacing it";
+    }
+  }
+  if (error) return "cannot list it: " + error.message();
+  return "";
+}
+
+StagedFolder::StagedFolder(const std::string& final_path, bool overwrite,
+                           std::vector<std::string> own_entries)
+    : final_path_(fs::path(final_path).lexically_normal().string()),
+      overwrite_(overwrite),
+      own_entries_(std::move(own_entries)) {
   fs::path target(final_path_);
   if (target.filename().empty()) target = target.parent_path();  // "out/" -> "out"
   final_path_ = target.string();
-  if (fs::exists(target) && !overwrite_) {
-    throw FileError(final_path_, "output folder exists (pass overwrite to replace it)");
+  if (fs::exists(fs::symlink_status(target))) {
+    if (!overwrite_) {
+      throw FileError(final_path_, "output folder exists (pass overwrite to replace it)");
+    }
+    const std::string why = WhyNotReplaceable(final_path_, own_entries_);
+    if (!why.empty()) throw FileError(final_path_, why);
   }
   std::error_code error;
   if (!target.parent_path().empty()) fs::create_directories(target.parent_path(), error);
@@ -55,8 +85,10 @@ void StagedFolder::Commit() {
   std::error_code error;
   const fs::path target(final_path_);
   fs::path replaced;
-  if (fs::exists(target)) {
+  if (fs::exists(fs::symlink_status(target))) {
     if (!overwrite_) throw FileError(final_path_, "output folder appeared while fitting");
+    const std::string why = WhyNotReplaceable(final_path_, own_entries_);
+    if (!why.empty()) throw FileError(final_path_, why);
     replaced = Sibling(target, "old", UniqueSuffix(this));
     fs::rename(target, replaced, error);
     if (error)

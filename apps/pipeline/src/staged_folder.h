@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace morphfit::pipeline {
 
@@ -9,9 +10,12 @@ namespace morphfit::pipeline {
 // destructor removes the temporary folder.
 class StagedFolder {
  public:
-  // Throws morphfit::Error if `final_path` exists and `overwrite` is false, or if the temporary
-  // folder cannot be created.
-  StagedFolder(const std::string& final_path, bool overwrite);
+  // `own_entries`: the names the caller writes into the folder. With `overwrite`, an existing
+  // `final_path` is replaced only if it is a folder holding nothing but such entries (or their
+  // WriteFileAtomically temporaries): an output folder of this kind, not a user's folder or file
+  // given by mistake, which replacing would delete. Throws morphfit::Error if `final_path` exists
+  // and may not be replaced, or if the temporary folder cannot be created.
+  StagedFolder(const std::string& final_path, bool overwrite, std::vector<std::string> own_entries);
   ~StagedFolder();
   StagedFolder(const StagedFolder&) = delete;
   StagedFolder& operator=(const StagedFolder&) = delete;
@@ -21,10 +25,15 @@ class StagedFolder {
   // Renames the temporary folder to the final path (replacing an existing one when allowed).
   void Commit();
 
+  // Why `path` may not be replaced (see the constructor), or "" if it may.
+  static std::string WhyNotReplaceable(const std::string& path,
+                                       const std::vector<std::string>& own_entries);
+
  private:
   std::string final_path_;
   std::string staging_path_;
   bool overwrite_;
+  std::vector<std::string> own_entries_;
   bool committed_ = false;
 };
 

@@ -11,8 +11,12 @@ namespace morphfit::detect {
 // with it, so the three apps agree on what a folder of images holds.
 bool IsImageFile(const std::string& path);
 
+// Whether `bytes` are a JPEG file cut short: no end-of-image marker after its last scan.
+bool IsTruncatedJpeg(const std::string& bytes);
+
 // Reads an image as 8-bit BGR (grey images are expanded). Throws morphfit::Error naming the file
-// when it is missing or cannot be decoded.
+// when it is missing, cannot be decoded, or is a truncated JPEG (which OpenCV decodes in part,
+// the rest grey, without an error).
 cv::Mat ReadColorImage(const std::string& path);
 
 }  // namespace morphfit::detect

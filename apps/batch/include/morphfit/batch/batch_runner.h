@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "morphfit/batch/folder_lock.h"
 #include "morphfit/batch/image_job.h"
 #include "morphfit/batch/progress.h"
 #include "morphfit/batch/results_table.h"
@@ -27,9 +28,6 @@ class OutputFolder {
   // A run that differs only in BatchRuleSettings() resumes (see batch_rule_changes()).
   // Throws morphfit::Error when the folder cannot be created or another process holds it.
   OutputFolder(const std::string& path, const RunRecord& record, bool overwrite);
-  ~OutputFolder();
-  OutputFolder(const OutputFolder&) = delete;
-  OutputFolder& operator=(const OutputFolder&) = delete;
 
   const std::string& path() const { return path_; }
   int removed_temporary_files() const { return removed_temporary_files_; }
@@ -39,7 +37,7 @@ class OutputFolder {
 
  private:
   std::string path_;
-  int lock_fd_ = -1;
+  FolderLock lock_;
   int removed_temporary_files_ = 0;
   std::string batch_rule_changes_;
 };

@@ -20,10 +20,15 @@ struct RunRecord {
   int num_jobs = 0;         // images (and failed manifest entries) of this shard
   std::string images_root;  // where the images' relative paths start (for the contact sheet)
   std::vector<std::string> merged_from;  // the shard folders of a merged folder, else empty
+  // Not written to run.json: the value each fit setting takes when it is not given. A folder made
+  // before a setting existed has no entry for it, and ran as that default does (a new setting's
+  // default keeps the behaviour from before it), so it still resumes when the rerun keeps it.
+  std::map<std::string, std::string> fit_defaults;
 
   // The differences that make a rerun a different run, one "key: old -> new" per line; empty
   // when `other` may resume this one. num_jobs is not compared: a folder may gain images, nor
-  // are the `ignored_fit` settings.
+  // are the `ignored_fit` settings, nor a fit setting this record lacks that `other` gives at
+  // its default (other.fit_defaults).
   std::string DifferencesFrom(const RunRecord& other,
                               const std::set<std::string>& ignored_fit = {}) const;
 };

@@ -48,7 +48,9 @@ struct PipelineOptions {
   render::OverlayOptions overlay;
   // Keep/reject decision recorded in fit.json (the outputs are written either way).
   solver::QualityRule quality;
-  // Replace an existing output folder; when false an existing folder is an error.
+  // Replace an existing output folder of an earlier fit (one holding only the files FitImage
+  // writes); when false any existing folder is an error. A file, or a folder holding anything else,
+  // is never replaced: --out given by mistake as a photo folder must not delete it.
   bool overwrite = false;
   // Throws morphfit::Error naming the bad option.
   void Validate() const;
