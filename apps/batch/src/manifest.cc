@@ -146,6 +146,29 @@ Manifest ReadFolderManifest(const std::string& root, const ManifestOptions& opti
   return manifest;
 }
 
+namespace {
+
+// A wrong --images_root would turn every row into an "image file not found" failure, after a
+// whole dataset's worth of them; when none of the first listed images exists, that is the error.
+// (A few stats: cheap even on a network file system.)
+void CheckImagesRoot(const Manifest& manifest, const std::string& images_root) {
+  constexpr int kChecked = 100;
+  int checked = 0;
+  std::string first;
+  for (const ImageJob& job : manifest.jobs) {
+    if (!job.manifest_error.empty()) continue;
+    if (fs::exists(job.image_path)) return;
+    if (first.empty()) first = job.image_path;
+    if (++checked == kChecked) break;
+  }
+  if (checked == 0) return;
+  throw FileError(images_root, "none of the first " + std::to_string(checked) +
+                                   " images the manifest lists exists here (the first: " + first +
+                                   "); is --images_root right?");
+}
+
+}  // namespace
+
 Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& images_root,
                                const ManifestOptions& options) {
   std::ifstream stream(csv_path);
@@ -244,6 +267,7 @@ Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& i
       job.output_relative.clear();
     }
   }
+  CheckImagesRoot(manifest, images_root);
   Finish(manifest);
   return manifest;
 }
