@@ -190,6 +190,15 @@ TEST(ManifestTest, FolderClassesSiblingLandmarksAndCollisions) {
   const Manifest with_outputs = ReadFolderManifest(root, {});
   ASSERT_EQ(with_outputs.jobs.size(), 5u);
   EXPECT_EQ(with_outputs.jobs[4].relative_path, "other/c.png");
+
+  // Links to folders are followed, but not one back to a folder being listed (it would loop).
+  std::filesystem::create_directory_symlink(root, root + "/other/loop");
+  std::filesystem::create_directory_symlink(root + "/misc/deep", root + "/linked");
+  const Manifest with_links = ReadFolderManifest(root, {});
+  std::vector<std::string> paths;
+  for (const ImageJob& job : with_links.jobs) paths.push_back(job.relative_path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"happy/a.jpg", "happy/a.png", "linked/b.png",
+                                             "misc/deep.png", "misc/deep/b.png", "other/c.png"}));
 }
 
 TEST(ManifestTest, ShardsPartitionTheJobs) {
