@@ -146,6 +146,7 @@ std::vector<eval::EvaluatedCase> RunAnnotated(const model::MorphableModel& model
                                               const eval::FitSetup& setup,
                                               const eval::BadFitDefinition& definition) {
   std::vector<fs::path> images;
+  if (!fs::is_directory(FLAGS_input_dir)) throw FileError(FLAGS_input_dir, "is not a folder");
   for (const auto& entry : fs::directory_iterator(FLAGS_input_dir)) {
     if (entry.is_regular_file() && detect::IsImageFile(entry.path().string()) &&
         fs::exists(fs::path(entry.path()).replace_extension(".pts"))) {

@@ -49,6 +49,13 @@ code=0
 [ "$code" -eq 2 ] || fail "--out=<file> exited $code, expected 2"
 grep -q "a_file: exists and is not a folder" "$tmp/out_file.err" ||
   fail "--out=<file> message: $(cat "$tmp/out_file.err")"
+# A missing --input_dir: an error that names it, not "unexpected error: filesystem error".
+code=0
+"$eval_app" --mode=annotated --input_dir="$tmp/none" --model_dir="$shared/models/sfm" \
+  --out="$tmp/none_out" >/dev/null \
+  2>"$tmp/none.err" || code=$?
+[ "$code" -eq 1 ] || fail "missing --input_dir exited $code, expected 1"
+grep -q "$tmp/none: is not a folder" "$tmp/none.err" || fail "missing --input_dir: $(cat "$tmp/none.err")"
 
 run detected
 csv="$tmp/detected/cases.csv"

@@ -55,6 +55,19 @@ TEST(ManifestTest, AffectNetRowsClassesLandmarksAndErrors) {
   for (size_t i = 1; i < manifest.jobs.size(); ++i) {
     EXPECT_LT(manifest.jobs[i - 1].relative_path, manifest.jobs[i].relative_path);
   }
+
+  // A wrong --images_root is one error, not a failure per row; one image present is enough.
+  try {
+    ReadAffectNetManifest(csv, root, {});
+    ADD_FAILURE() << "a root without any listed image gave a manifest";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(root + ": none of the first "), std::string::npos)
+        << e.what();
+  }
+  const std::string sparse = MakeTempDir("manifest_affectnet_one");
+  std::filesystem::create_directories(sparse + "/1");
+  std::filesystem::copy_file(root + "/images/1/img1001.png", sparse + "/1/img1001.png");
+  EXPECT_EQ(ReadAffectNetManifest(csv, sparse, {}).jobs.size(), manifest.jobs.size());
 }
 
 TEST(ManifestTest, AffectNetClassFilterAndBadFields) {
@@ -69,6 +82,8 @@ TEST(ManifestTest, AffectNetClassFilterAndBadFields) {
       << "a/1.jpg,0,0,1,1,,1,0,0\n"
       << "a/5.jpg,0,0,1,1,,8,0,0\n"
       << "a/6.jpg,0,0,1,1,,0,0,0\n";
+  std::filesystem::create_directories(root + "/a");
+  std::ofstream(root + "/a/1.jpg") << "";  // present, so that the images root is taken as right
   const Manifest manifest =
       ReadAffectNetManifest(root + "/m.csv", root, {ClassFilter::Parse("happy,None"), {}});
   EXPECT_EQ(manifest.skipped_by_class, 1);  // a/6.jpg, Neutral
@@ -175,6 +190,15 @@ TEST(ManifestTest, FolderClassesSiblingLandmarksAndCollisions) {
   const Manifest with_outputs = ReadFolderManifest(root, {});
   ASSERT_EQ(with_outputs.jobs.size(), 5u);
   EXPECT_EQ(with_outputs.jobs[4].relative_path, "other/c.png");
+
+  // Links to folders are followed, but not one back to a folder being listed (it would loop).
+  std::filesystem::create_directory_symlink(root, root + "/other/loop");
+  std::filesystem::create_directory_symlink(root + "/misc/deep", root + "/linked");
+  const Manifest with_links = ReadFolderManifest(root, {});
+  std::vector<std::string> paths;
+  for (const ImageJob& job : with_links.jobs) paths.push_back(job.relative_path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"happy/a.jpg", "happy/a.png", "linked/b.png",
+                                             "misc/deep.png", "misc/deep/b.png", "other/c.png"}));
 }
 
 TEST(ManifestTest, ShardsPartitionTheJobs) {

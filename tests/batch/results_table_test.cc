@@ -39,14 +39,18 @@ TEST(CsvTest, QuotesOnlyWhenNeededAndSplitsBack) {
 
 TEST(ResultsTableTest, RoundTripsEveryField) {
   const std::string path = MakeTempDir("results_roundtrip") + "/results.csv";
+  // Linux file names may hold commas, quotes and line breaks.
+  ResultRow odd_name = SampleRow("new\nline \"q\".jpg", "kept");
+  odd_name.output = "new\nline \"q\"";
   const std::vector<ResultRow> rows = {SampleRow("a/1.jpg", "kept"),
                                        SampleRow("a,2.jpg", "rejected"),
-                                       SampleRow("b/3.jpg", "failed")};
+                                       SampleRow("b/3.jpg", "failed"), odd_name};
   WriteResultsTable(path, rows);
   const std::vector<ResultRow> read = ReadResultsTable(path);
-  ASSERT_EQ(read.size(), 3u);
+  ASSERT_EQ(read.size(), 4u);
   EXPECT_EQ(read[0], rows[0]);
   EXPECT_EQ(read[1], rows[1]);
+  EXPECT_EQ(read[3], rows[3]);
   // The error is kept on one line.
   EXPECT_EQ(read[2].error, "x.jpg: cannot read, \"really\" second line");
   EXPECT_EQ(read[1].reasons, (std::vector<std::string>{"landmark_nme", "max_abs_yaw"}));
@@ -67,6 +71,15 @@ TEST(ResultsTableTest, AppenderAddsWholeLinesAndATornLastLineIsDropped) {
   EXPECT_EQ(torn_lines, 1);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].image, "b.jpg");
+
+  // Cut inside a quoted line break: the text so far ends with '\n', yet the record is torn.
+  WriteResultsTable(path, {SampleRow("a.jpg", "kept")});
+  const std::string quoted = ResultLine(SampleRow("two\nlines.jpg", "kept"));
+  std::ofstream(path, std::ios::app) << quoted.substr(0, quoted.find('\n') + 1);
+  const std::vector<ResultRow> kept = ReadResultsTable(path, &torn_lines);
+  EXPECT_EQ(torn_lines, 1);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].image, "a.jpg");
 }
 
 TEST(ResultsTableTest, MalformedContentNamesTheLine) {

@@ -48,4 +48,26 @@ bool SplitCsvLine(const std::string& line, std::vector<std::string>& fields) {
   return !quoted;
 }
 
+std::vector<CsvRecord> SplitCsvRecords(const std::string& content, bool* torn) {
+  std::vector<CsvRecord> records;
+  bool quoted = false;
+  size_t start = 0;
+  int line = 1, start_line = 1;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const char c = content[i];
+    if (c == '"') {
+      quoted = !quoted;  // a doubled quote inside a field toggles twice
+    } else if (c == '\n') {
+      ++line;
+      if (!quoted) {
+        records.push_back({content.substr(start, i - start), start_line});
+        start = i + 1;
+        start_line = line;
+      }
+    }
+  }
+  if (torn) *torn = start < content.size();
+  return records;
+}
+
 }  // namespace morphfit::batch

@@ -42,7 +42,9 @@ bool IsSafeRelativePath(const std::string& relative) {
 ImageJob ImageFileJob(const fs::path& root, const fs::path& file) {
   ImageJob job;
   job.image_path = file.string();
-  job.relative_path = fs::relative(file, root).generic_string();
+  // Lexically: fs::relative resolves symbolic links, so an image in a linked folder came out as
+  // "../real/x.jpg" and its outputs went outside OUT, into the linked folder.
+  job.relative_path = file.lexically_relative(root).generic_string();
   job.output_relative = WithoutExtension(job.relative_path);
   job.source = job.image_path;
   fs::path pts = file;
@@ -71,17 +73,31 @@ bool IsMorphfitOutput(const fs::path& dir) {
 
 // The image files under `root`, skipping folders of morphfit's outputs (an --out inside the
 // dataset would otherwise feed its depth and normal maps back in as photos on the next run).
+// Symbolic links to folders are followed (datasets are often assembled from links), except one
+// back to a folder being listed, which would loop until the path grew too long.
 std::vector<fs::path> ImageFilesUnder(const std::string& root) {
   if (!fs::is_directory(root)) throw FileError(root, "is not a folder");
   std::vector<fs::path> files;
-  for (auto it =
-           fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink);
-       it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_directory() && IsMorphfitOutput(it->path())) {
-      it.disable_recursion_pending();
-    } else if (it->is_regular_file() && detect::IsImageFile(it->path().string())) {
-      files.push_back(it->path());
+  std::vector<fs::path> chain = {fs::canonical(root)};  // the listed folders, root to current
+  try {
+    for (auto it = fs::recursive_directory_iterator(
+             root, fs::directory_options::follow_directory_symlink);
+         it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_directory()) {
+        chain.resize(static_cast<size_t>(it.depth()) + 1);
+        const fs::path real = fs::canonical(it->path());
+        if (std::find(chain.begin(), chain.end(), real) != chain.end() ||
+            IsMorphfitOutput(it->path())) {
+          it.disable_recursion_pending();
+        } else {
+          chain.push_back(real);
+        }
+      } else if (it->is_regular_file() && detect::IsImageFile(it->path().string())) {
+        files.push_back(it->path());
+      }
     }
+  } catch (const fs::filesystem_error& e) {
+    throw FileError(e.path1().string(), "cannot list the folder: " + e.code().message());
   }
   // Most likely a wrong path; a batch of nothing would end "0 images" and exit 0.
   if (files.empty()) {
@@ -145,6 +161,29 @@ Manifest ReadFolderManifest(const std::string& root, const ManifestOptions& opti
   Finish(manifest);
   return manifest;
 }
+
+namespace {
+
+// A wrong --images_root would turn every row into an "image file not found" failure, after a
+// whole dataset's worth of them; when none of the first listed images exists, that is the error.
+// (A few stats: cheap even on a network file system.)
+void CheckImagesRoot(const Manifest& manifest, const std::string& images_root) {
+  constexpr int kChecked = 100;
+  int checked = 0;
+  std::string first;
+  for (const ImageJob& job : manifest.jobs) {
+    if (!job.manifest_error.empty()) continue;
+    if (fs::exists(job.image_path)) return;
+    if (first.empty()) first = job.image_path;
+    if (++checked == kChecked) break;
+  }
+  if (checked == 0) return;
+  throw FileError(images_root, "none of the first " + std::to_string(checked) +
+                                   " images the manifest lists exists here (the first: " + first +
+                                   "); is --images_root right?");
+}
+
+}  // namespace
 
 Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& images_root,
                                const ManifestOptions& options) {
@@ -244,6 +283,7 @@ Manifest ReadAffectNetManifest(const std::string& csv_path, const std::string& i
       job.output_relative.clear();
     }
   }
+  CheckImagesRoot(manifest, images_root);
   Finish(manifest);
   return manifest;
 }

@@ -84,8 +84,8 @@ std::string ResultLine(const ResultRow& row) {
                          ? std::string()
                          : FormatNumber(found->second, "%.6g"));
   }
-  // The error is one line: a line break would be quoted correctly, but one record per line keeps
-  // the torn-line rule simple and the table greppable.
+  // The error is one line, to keep the table greppable. An image's name may hold a line break
+  // (Linux allows it): it is quoted, and ReadResultsTable reads records, not lines.
   std::string error = row.error;
   for (char& c : error) {
     if (c == '\n' || c == '\r') c = ' ';
@@ -98,28 +98,24 @@ std::vector<ResultRow> ReadResultsTable(const std::string& path, int* torn_lines
   if (torn_lines) *torn_lines = 0;
   std::ifstream stream(path, std::ios::binary);
   if (!stream) throw FileError(path, "cannot open the results table");
-  std::string content((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-  if (!content.empty() && content.back() != '\n') {
-    content.erase(content.rfind('\n') == std::string::npos ? 0 : content.rfind('\n') + 1);
-    if (torn_lines) *torn_lines = 1;
-  }
-  std::istringstream lines(content);
-  std::string line;
+  const std::string content((std::istreambuf_iterator<char>(stream)),
+                            std::istreambuf_iterator<char>());
+  bool torn = false;
+  const std::vector<CsvRecord> records = SplitCsvRecords(content, &torn);
+  if (torn_lines) *torn_lines = torn ? 1 : 0;
   std::vector<std::string> fields;
   std::vector<ResultRow> rows;
   const size_t num_statistics = StatisticColumns().size();
   const size_t num_fields = kLeadingColumns + num_statistics + kTrailingColumns;
-  int line_number = 0;
-  while (std::getline(lines, line)) {
-    ++line_number;
-    const std::string where = path + ": line " + std::to_string(line_number);
-    if (line_number == 1) {
-      if (line + "\n" != ResultsHeaderLine()) {
+  for (const CsvRecord& record : records) {
+    const std::string where = path + ": line " + std::to_string(record.line);
+    if (record.line == 1) {
+      if (record.text + "\n" != ResultsHeaderLine()) {
         throw Error(where + ": not the results.csv header of this version of morphfit-batch");
       }
       continue;
     }
-    if (!SplitCsvLine(line, fields) || fields.size() != num_fields) {
+    if (!SplitCsvLine(record.text, fields) || fields.size() != num_fields) {
       throw Error(where + ": expected " + std::to_string(num_fields) + " fields");
     }
     ResultRow row;

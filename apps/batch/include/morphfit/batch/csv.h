@@ -13,4 +13,14 @@ std::string CsvLine(const std::vector<std::string>& fields);
 // unterminated quote.
 bool SplitCsvLine(const std::string& line, std::vector<std::string>& fields);
 
+// One record of a CSV text: its characters without the ending '\n' (a quoted field may hold line
+// breaks, e.g. of a file name), and the line it starts on (1-based).
+struct CsvRecord {
+  std::string text;
+  int line = 0;
+};
+// The records of `content`, split at line breaks outside quotes. Text after the last such line
+// break (a record cut short by a crash) is not a record; `torn` is set when there is any.
+std::vector<CsvRecord> SplitCsvRecords(const std::string& content, bool* torn = nullptr);
+
 }  // namespace morphfit::batch
