@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string_view>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -22,31 +24,32 @@ bool IsImageFile(const std::string& path) {
   return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
 }
 
-bool IsTruncatedJpeg(const std::string& bytes) {
-  if (bytes.size() < 3 || bytes.compare(0, 3, "\xFF\xD8\xFF") != 0) return false;
+bool IsTruncatedJpeg(std::string_view bytes) {
+  if (bytes.substr(0, 3) != "\xFF\xD8\xFF") return false;
   // Inside a scan's entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so the
   // end-of-image marker after the last start-of-scan marker is the image's own (an EXIF thumbnail's
   // comes before it).
   const size_t last_scan = bytes.rfind("\xFF\xDA");
-  if (last_scan == std::string::npos) return false;  // no image data: the decoder says so
-  return bytes.find("\xFF\xD9", last_scan + 2) == std::string::npos;
+  if (last_scan == std::string_view::npos) return false;  // no image data: the decoder says so
+  return bytes.find("\xFF\xD9", last_scan + 2) == std::string_view::npos;
 }
 
 cv::Mat ReadColorImage(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw FileError(path, "image file not found");
-  // libjpeg decodes a JPEG cut short, fills the rest grey and only prints "Premature end of JPEG
-  // file"; a fit of that image would be kept. Checking the bytes costs a read of the file (from
-  // the page cache once imread has read it), a few percent of decoding it.
-  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw FileError(path, "cannot decode the image (unsupported or corrupt file)");
+  // Read once and decoded from memory (imdecode applies the EXIF orientation as imread does), so
+  // that the bytes can be checked: libjpeg decodes a JPEG cut short, fills the rest grey and only
+  // prints "Premature end of JPEG file", and a fit of that image would be kept.
   std::ifstream stream(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(stream)),
-                          std::istreambuf_iterator<char>());
-  if (IsTruncatedJpeg(bytes)) {
+  const std::vector<uchar> bytes((std::istreambuf_iterator<char>(stream)),
+                                 std::istreambuf_iterator<char>());
+  if (!stream.good() && !stream.eof()) throw FileError(path, "cannot read the image file");
+  if (IsTruncatedJpeg({reinterpret_cast<const char*>(bytes.data()), bytes.size()})) {
     throw FileError(path,
                     "truncated JPEG: the data ends before the end-of-image marker (an incomplete "
                     "download or copy?)");
   }
+  cv::Mat image = bytes.empty() ? cv::Mat() : cv::imdecode(bytes, cv::IMREAD_COLOR);
+  if (image.empty()) throw FileError(path, "cannot decode the image (unsupported or corrupt file)");
   return image;
 }
 

@@ -2,18 +2,9 @@
 # Smoke test of morphfit-detect: single image, folder mode with failures, face policy, exit codes.
 # Usage: morphfit_detect_test.sh <morphfit-detect binary> <shared samples folder>
 set -euo pipefail
-detect=$(realpath "$1")
+app=("$(realpath "$1")")
 samples=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_exit() {  # expect_exit CODE ARGS...
-  local code=$1; shift
-  local got=0
-  "$detect" "$@" >"$tmp/out.txt" 2>"$tmp/err.txt" || got=$?
-  [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat "$tmp/err.txt")"
-  [ "$code" -eq 0 ] || [ "$(wc -l <"$tmp/err.txt")" -ge 1 ] || fail "'$*': no message on stderr"
-}
+source "$(dirname "$0")/smoke_helpers.sh"
 check_pts() {
   [ -f "$1" ] || fail "$1 not written"
   grep -qx 'n_points: 68' "$1" || fail "$1: no 'n_points: 68'"

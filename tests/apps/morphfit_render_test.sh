@@ -2,18 +2,8 @@
 # Smoke test of morphfit-render: the map files, determinism, exit codes.
 # Usage: morphfit_render_test.sh <morphfit-render binary> <model folder>
 set -euo pipefail
-render=$(realpath "$1")
-model_dir=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_exit() {  # expect_exit CODE ARGS...
-  local code=$1; shift
-  local got=0
-  "$render" --model_dir "$model_dir" "$@" >"$tmp/out.txt" 2>"$tmp/err.txt" || got=$?
-  [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat "$tmp/err.txt")"
-  [ "$code" -eq 0 ] || [ "$(wc -l <"$tmp/err.txt")" -ge 1 ] || fail "'$*': no message on stderr"
-}
+app=("$(realpath "$1")" --model_dir "$2")
+source "$(dirname "$0")/smoke_helpers.sh"
 
 # Bad flags: 2.
 expect_exit 2

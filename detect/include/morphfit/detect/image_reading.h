@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <opencv2/core/mat.hpp>
 
@@ -12,7 +13,7 @@ namespace morphfit::detect {
 bool IsImageFile(const std::string& path);
 
 // Whether `bytes` are a JPEG file cut short: no end-of-image marker after its last scan.
-bool IsTruncatedJpeg(const std::string& bytes);
+bool IsTruncatedJpeg(std::string_view bytes);
 
 // Reads an image as 8-bit BGR (grey images are expanded). Throws morphfit::Error naming the file
 // when it is missing, cannot be decoded, or is a truncated JPEG (which OpenCV decodes in part,
