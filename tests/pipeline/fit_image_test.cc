@@ -130,16 +130,24 @@ TEST_F(FitImageTest, OnlyAnEarlierOutputFolderIsOverwritten) {
   expect_refused(PipelineOptions(), "output folder exists");
   expect_refused(overwrite, "exists and holds 'keep.txt'");
   EXPECT_EQ(ReadBytes(out + "/keep.txt"), "old");
+  // Nor one whose sub-folder holds anything else.
+  fs::remove(out + "/keep.txt");
+  fs::create_directories(out + "/photos");
+  std::ofstream(out + "/photos/keep.jpg") << "old";
+  expect_refused(overwrite, "exists and holds 'photos'");
+  EXPECT_EQ(ReadBytes(out + "/photos/keep.jpg"), "old");
   // Nor is a file.
   fs::remove_all(out);
   std::ofstream(out) << "a file";
   expect_refused(overwrite, "exists and is not a folder");
   EXPECT_EQ(ReadBytes(out), "a file");
-  // An empty folder, and an earlier fit's folder (even one a crash left incomplete, with an
-  // atomic write's temporary), are.
+  // An empty folder, an earlier fit's folder (even one a crash left incomplete, with an atomic
+  // write's temporary) and one of earlier fits' folders (morphfit-fit --all_faces) are.
   fs::remove(out);
   fs::create_directories(out);
+  FitImage(Model(), SampleInput(), out + "/face_0", overwrite);
   FitImage(Model(), SampleInput(), out, overwrite);
+  EXPECT_FALSE(fs::exists(out + "/face_0"));
   fs::remove(out + "/mesh.obj");
   std::ofstream(out + "/fit.json") << "old";
   std::ofstream(out + "/fit.json.tmp.123.4") << "";

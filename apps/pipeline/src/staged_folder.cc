@@ -35,9 +35,13 @@ std::string StagedFolder::WhyNotReplaceable(const std::string& path,
   }
   for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
     const std::string name = entry.path().filename().string();
-    const bool own = std::any_of(own_entries.begin(), own_entries.end(), [&](const auto& known) {
-      return name == known || name.rfind(known + ".tmp.", 0) == 0;
-    });
+    // A sub-folder counts when it is such a folder itself: morphfit-fit --all_faces's face_N.
+    const bool own =
+        std::any_of(own_entries.begin(), own_entries.end(),
+                    [&](const auto& known) {
+                      return name == known || name.rfind(known + ".tmp.", 0) == 0;
+                    }) ||
+        (entry.is_directory() && WhyNotReplaceable(entry.path().string(), own_entries).empty());
     if (!own) {
       return "exists and holds '" + name +
              "', which morphfit does not write: not an output folder of morphfit, so not "

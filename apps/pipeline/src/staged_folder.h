@@ -12,9 +12,10 @@ class StagedFolder {
  public:
   // `own_entries`: the names the caller writes into the folder. With `overwrite`, an existing
   // `final_path` is replaced only if it is a folder holding nothing but such entries (or their
-  // WriteFileAtomically temporaries): an output folder of this kind, not a user's folder or file
-  // given by mistake, which replacing would delete. Throws morphfit::Error if `final_path` exists
-  // and may not be replaced, or if the temporary folder cannot be created.
+  // WriteFileAtomically temporaries, or sub-folders of that kind): an output folder of this kind,
+  // not a user's folder or file given by mistake, which replacing would delete. Throws
+  // morphfit::Error if `final_path` exists and may not be replaced, or if the temporary folder
+  // cannot be created.
   StagedFolder(const std::string& final_path, bool overwrite, std::vector<std::string> own_entries);
   ~StagedFolder();
   StagedFolder(const StagedFolder&) = delete;
