@@ -38,6 +38,14 @@ expect_exit 2 --max_iterations=many
 expect_exit 2 --robust_loss=tukey
 expect_exit 2 --fov=0
 expect_exit 2 --shape_prior_weight=-1
+# A flag file is checked as the command line is (gflags alone ignores unknown flags there).
+printf -- '# tuned\n--shape_prior_wieght=5\n' >"$tmp/typo.flags"
+expect_exit 2 --flagfile="$tmp/typo.flags"
+grep -q "typo.flags: line 2: unknown flag --shape_prior_wieght" "$tmp/stderr.txt" ||
+  fail "misspelt flag in a flag file: $(cat "$tmp/stderr.txt")"
+printf -- '--flagfile=%s\n' "$tmp/typo.flags" >"$tmp/outer.flags"
+expect_exit 2 --flagfile "$tmp/outer.flags"
+expect_exit 2 --flagfile="$tmp/missing.flags"
 expect_exit 1 --image "$tmp/missing.png" --out "$tmp/bad"
 echo "not an image" >"$tmp/broken.png"
 expect_exit 1 --image "$tmp/broken.png" --landmarks "$shared/samples/eos_image_0010.pts" --out "$tmp/bad"
