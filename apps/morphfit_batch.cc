@@ -65,12 +65,16 @@ DEFINE_double(progress_interval, 10.0,
 DEFINE_string(
     model_dir, "",
     "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm and ../shared/models/sfm)");
-DEFINE_int32(contact_sheet_samples, 2, "Kept and rejected samples per class on the contact sheet");
+DEFINE_int32(contact_sheet_samples, 2,
+             "Kept and rejected samples per class on the contact sheet (0-20)");
 
 namespace fs = std::filesystem;
 using namespace morphfit;
 
 namespace {
+
+// 20 kept and 20 rejected samples of 4 panels per class make a sheet about 18,500 pixels wide.
+constexpr int kMaxContactSheetSamples = 20;
 
 class FlagError : public Error {
  public:
@@ -243,13 +247,17 @@ int Merge() {
 }
 
 int Run() {
+  if (FLAGS_contact_sheet_samples < 0 || FLAGS_contact_sheet_samples > kMaxContactSheetSamples) {
+    throw FlagError("--contact_sheet_samples must be in 0.." +
+                    std::to_string(kMaxContactSheetSamples) +
+                    " (a wider sheet is too large to open)");
+  }
   if (!FLAGS_merge.empty()) return Merge();
   if (FLAGS_num_shards < 1 || FLAGS_num_shards > 100000 || FLAGS_shard_index < 0 ||
       FLAGS_shard_index >= FLAGS_num_shards) {
     throw FlagError("need 0 <= --shard_index < --num_shards");
   }
   if (FLAGS_threads < 0) throw FlagError("--threads must be 0 (all cores) or positive");
-  if (FLAGS_contact_sheet_samples < 0) throw FlagError("--contact_sheet_samples must be >= 0");
   batch::RunRecord record;
   const batch::Manifest manifest = ReadManifest(record);
   const std::vector<batch::ImageJob> jobs =

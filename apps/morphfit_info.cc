@@ -18,7 +18,7 @@
 DEFINE_string(model_dir, "",
               "Model folder; default: $MORPHFIT_MODEL_DIR, then data/models/sfm, then "
               "../shared/models/sfm");
-DEFINE_int32(sample, 0, "Number of random faces to write as OBJ into --out (shape only)");
+DEFINE_int32(sample, 0, "Number of random faces (0-10000) to write as OBJ into --out (shape only)");
 DEFINE_uint64(seed, 1, "Seed of the random faces; the same seed gives the same faces");
 DEFINE_string(out, "",
               "Output folder for mean.obj and sample_NNNN.obj; nothing is written without it");
@@ -103,7 +103,8 @@ void WriteFace(const model::MorphableModel& model, const Eigen::VectorXd& shape,
 }
 
 int Run() {
-  if (FLAGS_sample < 0) ExitBadFlags("--sample must be 0 or more");
+  // sample_NNNN.obj; 10,000 meshes are 4 GB (a typo of a few digits filled a disk).
+  if (FLAGS_sample < 0 || FLAGS_sample > 10000) ExitBadFlags("--sample must be in 0..10000");
   if (FLAGS_sample > 0 && FLAGS_out.empty()) ExitBadFlags("--sample needs --out DIR");
   const std::string directory = model::FindModelDirectory(FLAGS_model_dir);
   const model::MorphableModel model = model::LoadModelDirectory(directory);

@@ -66,6 +66,7 @@ expect_exit() {
 expect_exit 2 --no_such_flag
 expect_exit 2 --sample=many --out "$tmp/e"
 expect_exit 2 --sample -1 --out "$tmp/e"
+expect_exit 2 --sample 10001 --out "$tmp/e"
 expect_exit 2 --sample 1
 expect_exit 2 stray_argument
 mkdir -p "$tmp/empty"

@@ -65,6 +65,11 @@ set +e
 code=$?
 set -e
 [ "$code" -eq 2 ] || fail "--out equal to --input: exit $code, expected 2"
+set +e
+"$app" "${input[@]}" "${fit[@]}" --out "$scratch/wide" --contact_sheet_samples 21 > /dev/null 2>&1
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "--contact_sheet_samples 21: exit $code, expected 2"
 rm -rf "$images/0/rgbd"
 
 # --- changed fit flags are refused (exit 2) unless --overwrite ---

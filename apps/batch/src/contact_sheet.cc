@@ -80,9 +80,17 @@ void WriteContactSheet(const std::string& path, const std::vector<ResultRow>& ro
     }
   }
 
+  // Columns for as many samples as some class has, not as many as asked: the sheet is allocated
+  // whole, and a large request on a small run asked for hundreds of gigabytes.
+  size_t most = 0;
+  for (const std::string& expression_class : classes) {
+    most = std::max({most, kept[expression_class].size(), rejected[expression_class].size()});
+  }
+  const int per_verdict = static_cast<int>(
+      std::min(most, static_cast<size_t>(std::max(0, options.samples_per_verdict))));
   const int panel = options.panel_size;
   const int sample_width = 4 * panel + kGap;
-  const int samples = 2 * options.samples_per_verdict;
+  const int samples = 2 * per_verdict;
   const int row_height = kCaptionHeight + panel + kGap;
   const int width = kLabelWidth + samples * sample_width;
   const int height = kCaptionHeight + std::max<int>(1, classes.size()) * row_height;
@@ -93,9 +101,9 @@ void WriteContactSheet(const std::string& path, const std::vector<ResultRow>& ro
   for (size_t c = 0; c < classes.size(); ++c) {
     const int top = kCaptionHeight + static_cast<int>(c) * row_height;
     Caption(sheet, classes[c], cv::Point(4, top + kCaptionHeight + panel / 2), kText);
-    std::vector<const ResultRow*> picked = Spread(kept[classes[c]], options.samples_per_verdict);
-    picked.resize(options.samples_per_verdict, nullptr);
-    for (const ResultRow* row : Spread(rejected[classes[c]], options.samples_per_verdict)) {
+    std::vector<const ResultRow*> picked = Spread(kept[classes[c]], per_verdict);
+    picked.resize(per_verdict, nullptr);
+    for (const ResultRow* row : Spread(rejected[classes[c]], per_verdict)) {
       picked.push_back(row);
     }
     for (size_t s = 0; s < picked.size(); ++s) {
