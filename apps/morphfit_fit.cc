@@ -30,7 +30,9 @@ DEFINE_string(landmarks, "",
 DEFINE_string(model_dir, "",
               "Model folder (default: $MORPHFIT_MODEL_DIR, then data/models/sfm "
               "and ../shared/models/sfm)");
-DEFINE_string(out, "morphfit-out", "Output folder (replaced if it exists)");
+DEFINE_string(out, "morphfit-out",
+              "Output folder (an earlier fit's is replaced; any other existing folder or file is "
+              "an error)");
 DEFINE_bool(detect, false,
             "Detect the landmarks (dlib) even when the image has a sibling .pts or .json; "
             "without any landmark file they are detected anyway. --face_index N fits another "
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
     morphfit::apps::ExitBadFlags(
         "--landmarks excludes --detect, --face_index and --all_faces (they choose detected faces)");
   }
+  if (FLAGS_out.empty()) morphfit::apps::ExitBadFlags("--out must name the output folder");
   return morphfit::apps::RunApp([&] {
     morphfit::pipeline::ImageInput input;
     input.image_path = FLAGS_image.empty() ? FindSample() : FLAGS_image;

@@ -1,6 +1,7 @@
 #include "morphfit/model/landmarks.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -35,11 +36,18 @@ double ParseNumber(const std::string& text, const std::string& what) {
   }
   return value;
 }
+// Opens a landmark file; a folder opens as an empty stream on Linux, so it is named as such.
+std::ifstream OpenLandmarkFile(const std::string& path) {
+  if (std::filesystem::is_directory(path))
+    throw FileError(path, "is a folder, not a landmark file");
+  std::ifstream stream(path);
+  if (!stream) throw FileError(path, "cannot open the landmark file");
+  return stream;
+}
 }  // namespace
 
 Landmarks ReadPts(const std::string& path) {
-  std::ifstream stream(path);
-  if (!stream) throw FileError(path, "cannot open the landmark file");
+  std::ifstream stream = OpenLandmarkFile(path);
   std::string line;
   int line_number = 0;
   int declared = -1;
@@ -120,8 +128,7 @@ Landmarks ParseLandmarkList(const std::string& field, const std::string& what) {
 }
 
 Landmarks ReadLandmarksJson(const std::string& path) {
-  std::ifstream stream(path);
-  if (!stream) throw FileError(path, "cannot open the landmark file");
+  std::ifstream stream = OpenLandmarkFile(path);
   Landmarks landmarks;
   try {
     const nlohmann::json json = nlohmann::json::parse(stream);

@@ -46,6 +46,7 @@ grep -q "typo.flags: line 2: unknown flag --shape_prior_wieght" "$tmp/stderr.txt
 printf -- '--flagfile=%s\n' "$tmp/typo.flags" >"$tmp/outer.flags"
 expect_exit 2 --flagfile "$tmp/outer.flags"
 expect_exit 2 --flagfile="$tmp/missing.flags"
+expect_exit 2 --out=
 expect_exit 1 --image "$tmp/missing.png" --out "$tmp/bad"
 echo "not an image" >"$tmp/broken.png"
 expect_exit 1 --image "$tmp/broken.png" --landmarks "$shared/samples/eos_image_0010.pts" --out "$tmp/bad"

@@ -96,6 +96,8 @@ TEST_F(LandmarksTest, MalformedPtsNamesTheFileAndTheProblem) {
   ExpectErrorContaining([&] { ReadPts(none); }, {none, "line 1"});
   const std::string missing = dir_ + "/missing.pts";
   ExpectErrorContaining([&] { ReadPts(missing); }, {missing, "cannot open"});
+  ExpectErrorContaining([&] { ReadPts(dir_); }, {dir_, "is a folder, not a landmark file"});
+  ExpectErrorContaining([&] { ReadLandmarksJson(dir_); }, {dir_, "is a folder"});
 }
 
 TEST_F(LandmarksTest, CsvFieldParsesSemicolonSeparatedPairs) {
